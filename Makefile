@@ -1,0 +1,73 @@
+# Eddy: a Flux-compatible GitOps toolkit. `make help` lists the targets.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+MODULES := api pkg source-controller kustomize-controller image-automation-controller notification-controller cmd/eddy
+CONTROLLERS := source-controller kustomize-controller image-automation-controller notification-controller
+BIN := $(CURDIR)/bin
+CONTROLLER_GEN := $(BIN)/controller-gen
+GO_TEST_ARGS ?=
+TEST_TIMEOUT ?= 30m
+
+.PHONY: help
+help: ## List the targets.
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+# Tools are pinned by the tool directives in hack/tools/go.mod and built from there.
+$(CONTROLLER_GEN): hack/tools/go.mod
+	GOWORK=off go -C hack/tools build -o $(CONTROLLER_GEN) sigs.k8s.io/controller-tools/cmd/controller-gen
+
+.PHONY: generate
+generate: $(CONTROLLER_GEN) ## Generate deepcopy functions for the API types.
+	cd api && $(CONTROLLER_GEN) object:headerFile=$(CURDIR)/hack/boilerplate.go.txt paths=./...
+
+.PHONY: manifests
+manifests: $(CONTROLLER_GEN) ## Generate CRDs (config/crd/bases) and RBAC (config/rbac/<controller>).
+	cd api && $(CONTROLLER_GEN) crd:crdVersions=v1 paths=./... output:crd:artifacts:config=$(CURDIR)/config/crd/bases
+	@for c in $(CONTROLLERS); do \
+		(cd $$c && $(CONTROLLER_GEN) rbac:roleName=$$c-manager paths=./... output:rbac:artifacts:config=$(CURDIR)/config/rbac/$$c) || exit 1; \
+	done
+
+.PHONY: fmt
+fmt: ## go fmt every module.
+	@for m in $(MODULES); do (cd $$m && go fmt ./...) || exit 1; done
+
+.PHONY: vet
+vet: ## go vet every module.
+	@for m in $(MODULES); do echo "vet $$m"; (cd $$m && go vet ./...) || exit 1; done
+
+.PHONY: tidy
+tidy: ## go mod tidy every module.
+	@for m in $(MODULES); do (cd $$m && GOWORK=off go mod tidy) || exit 1; done
+	GOWORK=off go -C hack/tools mod tidy
+
+.PHONY: build
+build: ## Build the four controller binaries and the eddy CLI into bin/.
+	@mkdir -p $(BIN)
+	@for c in $(CONTROLLERS); do echo "build $$c"; (cd $$c && go build -o $(BIN)/$$c .) || exit 1; done
+	go -C cmd/eddy build -o $(BIN)/eddy .
+
+.PHONY: control-plane
+control-plane: ## Build etcd, kube-apiserver and kube-controller-manager into the cache (once).
+	@hack/build-control-plane.sh >/dev/null
+
+.PHONY: test
+test: control-plane ## Build the control plane on first use, then run every test.
+	@export KUBEBUILDER_ASSETS="$$(hack/build-control-plane.sh --path)"; \
+	for m in $(MODULES); do echo "=== test $$m"; (cd $$m && go test $(GO_TEST_ARGS) -timeout $(TEST_TIMEOUT) ./...) || exit 1; done
+
+.PHONY: test-short
+test-short: ## Run the tests that need no control plane.
+	@for m in $(MODULES); do (cd $$m && go test -short ./...) || exit 1; done
+
+.PHONY: gowork-off
+gowork-off: ## Build every module on its own (GOWORK=off), as a consumer would.
+	@for m in $(MODULES); do echo "build $$m (GOWORK=off)"; (cd $$m && GOWORK=off go build ./... && GOWORK=off go vet ./...) || exit 1; done
+
+.PHONY: run
+run: control-plane build ## Start the local control plane with the CRDs and all four controllers.
+	$(BIN)/eddy dev --repo-root $(CURDIR) --bin-dir $(BIN) --state-dir $(BIN)/dev
+
+.PHONY: verify
+verify: generate manifests tidy fmt ## Regenerate everything and fail if the tree changed.
+	@if [ -n "$$(git status --porcelain)" ]; then git status --porcelain; git --no-pager diff --stat; echo "verify: generated files or go.mod are stale; run 'make verify' and commit"; exit 1; fi

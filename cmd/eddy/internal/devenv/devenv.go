@@ -1,0 +1,172 @@
+package devenv
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/eddy-gitops/eddy/pkg/controlplane"
+)
+
+// Options configure Start.
+type Options struct {
+	// RepoRoot is the Eddy checkout.
+	RepoRoot string
+	// BinDir holds the four controller binaries.
+	BinDir string
+	// StateDir receives the kubeconfig, the logs and controller data.
+	StateDir string
+	// Log receives progress lines.
+	Log func(format string, args ...any)
+}
+
+// Env is a running dev environment.
+type Env struct {
+	// Kubeconfig is an admin kubeconfig for kubectl.
+	Kubeconfig string
+	// LogDir holds one log file per controller.
+	LogDir string
+
+	plane  *controlplane.ControlPlane
+	procs  []*process
+	exited chan error
+}
+
+// process is one running controller.
+type process struct {
+	name string
+	cmd  *exec.Cmd
+	done chan struct{} // closed when the process has exited; err is then set
+	err  error
+}
+
+// Start brings up the control plane and the controllers and waits until every controller
+// reports ready on its health endpoint.
+func Start(ctx context.Context, o Options) (*Env, error) {
+	var err error
+	if o.RepoRoot, err = filepath.Abs(o.RepoRoot); err != nil {
+		return nil, err
+	}
+	for _, p := range []*string{&o.BinDir, &o.StateDir} {
+		if !filepath.IsAbs(*p) {
+			*p = filepath.Join(o.RepoRoot, *p)
+		}
+	}
+	if o.Log == nil {
+		o.Log = func(string, ...any) {}
+	}
+	e := &Env{LogDir: filepath.Join(o.StateDir, "logs"), exited: make(chan error, len(controllers()))}
+	if err := os.MkdirAll(e.LogDir, 0o755); err != nil {
+		return nil, err
+	}
+	e.plane, err = controlplane.Start(ctx, controlplane.Options{
+		RepoRoot:          o.RepoRoot,
+		ControllerManager: true,
+		KubeconfigPath:    filepath.Join(o.StateDir, "kubeconfig"),
+		Log:               o.Log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	e.Kubeconfig = e.plane.Kubeconfig
+
+	for _, c := range controllers() {
+		if err := e.startController(o, c); err != nil {
+			_ = e.Stop()
+			return nil, err
+		}
+	}
+	for _, c := range controllers() {
+		if err := waitReady(ctx, c); err != nil {
+			_ = e.Stop()
+			return nil, fmt.Errorf("%s did not become ready (see %s): %w", c.name, filepath.Join(e.LogDir, c.name+".log"), err)
+		}
+		o.Log("%s is ready (metrics http://%s/metrics)", c.name, c.metricsAddr())
+	}
+	return e, nil
+}
+
+func (e *Env) startController(o Options, c controller) error {
+	bin := filepath.Join(o.BinDir, c.name)
+	if _, err := os.Stat(bin); err != nil {
+		return fmt.Errorf("%s not built: run `make build` first: %w", c.name, err)
+	}
+	logFile, err := os.Create(filepath.Join(e.LogDir, c.name+".log"))
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(bin, c.commandLine()...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.Kubeconfig, "RUNTIME_NAMESPACE=flux-system")
+	cmd.Dir = o.StateDir
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	o.Log("starting %s", c.name)
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting %s: %w", c.name, err)
+	}
+	p := &process{name: c.name, cmd: cmd, done: make(chan struct{})}
+	e.procs = append(e.procs, p)
+	go func() {
+		p.err = cmd.Wait()
+		_ = logFile.Close()
+		close(p.done)
+		e.exited <- fmt.Errorf("%s exited (%v)", c.name, p.err)
+	}()
+	return nil
+}
+
+// Exited delivers an error when a controller process ends on its own.
+func (e *Env) Exited() <-chan error { return e.exited }
+
+// Stop sends SIGTERM to every controller, waits for them, then stops the control plane. It
+// returns an error if a controller did not exit cleanly.
+func (e *Env) Stop() error {
+	var errs []error
+	for _, p := range e.procs {
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	}
+	for _, p := range e.procs {
+		select {
+		case <-p.done:
+			if p.err != nil {
+				errs = append(errs, fmt.Errorf("%s did not exit cleanly: %w", p.name, p.err))
+			}
+		case <-time.After(20 * time.Second):
+			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+			<-p.done
+			errs = append(errs, fmt.Errorf("%s did not stop within 20s of SIGTERM; killed", p.name))
+		}
+	}
+	if e.plane != nil {
+		if err := e.plane.Stop(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func waitReady(ctx context.Context, c controller) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	url := "http://" + c.healthAddr() + "/readyz"
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package controlplane
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+)
+
+// Options configure Start.
+type Options struct {
+	// RepoRoot is the Eddy checkout; CRDs are installed from RepoRoot/config/crd/bases.
+	RepoRoot string
+	// Scheme is used to install the CRDs; nil means client-go's scheme.
+	Scheme *runtime.Scheme
+	// ControllerManager also starts kube-controller-manager (garbage collection, Deployments
+	// that become Available, namespace deletion).
+	ControllerManager bool
+	// KubeconfigPath, when set, receives an admin kubeconfig for kubectl.
+	KubeconfigPath string
+	// Log receives progress lines; nil discards them.
+	Log func(format string, args ...any)
+}
+
+// ControlPlane is a running etcd and kube-apiserver (and maybe kube-controller-manager).
+type ControlPlane struct {
+	// Config is an admin rest.Config for the API server.
+	Config *rest.Config
+	// Kubeconfig is the path of an admin kubeconfig file.
+	Kubeconfig string
+
+	env *envtest.Environment
+	kcm *exec.Cmd
+}
+
+// Start brings up the control plane and installs Eddy's CRDs.
+func Start(ctx context.Context, o Options) (*ControlPlane, error) {
+	logf := o.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	binDir, err := BinDir(o.RepoRoot)
+	if err != nil {
+		return nil, err
+	}
+	env := &envtest.Environment{
+		BinaryAssetsDirectory: binDir,
+		CRDDirectoryPaths:     []string{filepath.Join(o.RepoRoot, "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+		CRDInstallOptions:     envtest.CRDInstallOptions{Scheme: o.Scheme},
+	}
+	logf("starting etcd and kube-apiserver from %s", binDir)
+	cfg, err := env.Start()
+	if err != nil {
+		return nil, fmt.Errorf("starting the control plane: %w", err)
+	}
+	cp := &ControlPlane{Config: cfg, env: env}
+
+	user, err := env.AddUser(envtest.User{Name: "eddy-admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		_ = cp.Stop()
+		return nil, fmt.Errorf("creating the admin user: %w", err)
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		_ = cp.Stop()
+		return nil, err
+	}
+	cp.Kubeconfig = o.KubeconfigPath
+	if cp.Kubeconfig == "" {
+		cp.Kubeconfig = filepath.Join(env.ControlPlane.APIServer.CertDir, "admin.kubeconfig")
+	}
+	if err := os.WriteFile(cp.Kubeconfig, kubeconfig, 0o600); err != nil {
+		_ = cp.Stop()
+		return nil, fmt.Errorf("writing the kubeconfig: %w", err)
+	}
+
+	if o.ControllerManager {
+		logf("starting kube-controller-manager")
+		if err := cp.startControllerManager(ctx, binDir); err != nil {
+			_ = cp.Stop()
+			return nil, err
+		}
+	}
+	return cp, nil
+}
+
+// startControllerManager runs kube-controller-manager with the API server's service-account
+// signing key, so that the ServiceAccount token and root-CA controllers work too.
+func (c *ControlPlane) startControllerManager(ctx context.Context, binDir string) error {
+	bin := filepath.Join(binDir, "kube-controller-manager")
+	if _, err := os.Stat(bin); err != nil {
+		return fmt.Errorf("%w (missing kube-controller-manager in %s); build it with: %s", ErrBinariesMissing, binDir, BuildCommand)
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	certDir := c.env.ControlPlane.APIServer.CertDir
+	cmd := exec.Command(bin,
+		"--kubeconfig="+c.Kubeconfig,
+		"--authentication-kubeconfig="+c.Kubeconfig,
+		"--authorization-kubeconfig="+c.Kubeconfig,
+		"--leader-elect=false",
+		"--bind-address=127.0.0.1",
+		"--secure-port="+strconv.Itoa(port),
+		"--cert-dir="+filepath.Join(certDir, "kcm"),
+		"--service-account-private-key-file="+filepath.Join(certDir, "sa-signer.key"),
+		"--use-service-account-credentials=false",
+		"--controllers=*,-nodeipam,-nodelifecycle,-service,-route,-cloud-node-lifecycle,-attachdetach,-persistentvolume-binder,-persistentvolume-expander,-ttl",
+		"--concurrent-deployment-syncs=10",
+		"--concurrent-replicaset-syncs=10",
+		"-v=1",
+	)
+	logFile, err := os.Create(filepath.Join(certDir, "kube-controller-manager.log"))
+	if err != nil {
+		return err
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// Own process group, so that stopping the control plane never leaves it behind.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("starting kube-controller-manager: %w", err)
+	}
+	c.kcm = cmd
+	return nil
+}
+
+// Stop ends kube-controller-manager, kube-apiserver and etcd and removes their temp dirs.
+func (c *ControlPlane) Stop() error {
+	var errs []error
+	if c.kcm != nil && c.kcm.Process != nil {
+		_ = syscall.Kill(-c.kcm.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _, _ = c.kcm.Process.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = syscall.Kill(-c.kcm.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	}
+	if err := c.env.Stop(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}

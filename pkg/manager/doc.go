@@ -1,0 +1,9 @@
+// Package manager builds the controller-runtime manager that each of Eddy's four controller
+// binaries runs, from one set of flags shared by all of them.
+//
+// The flag names are Flux's (--events-addr, --concurrent, --watch-all-namespaces, --log-level,
+// --enable-leader-election, ...), so Flux's Deployment manifests and habits carry over. Flags
+// that only one controller has are bound by that controller's setup package, not here. The
+// logger, leader election, client rate limits and event recorder come from
+// github.com/fluxcd/pkg/runtime; this package only wires them together once.
+package manager

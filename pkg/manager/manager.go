@@ -1,0 +1,141 @@
+package manager
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fluxcd/pkg/runtime/controller"
+	"github.com/fluxcd/pkg/runtime/events"
+	"github.com/fluxcd/pkg/runtime/logger"
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
+	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+)
+
+// Config describes one controller binary to New.
+type Config struct {
+	// Name is the controller's name: the event source, the field manager prefix and the base of
+	// the leader-election lease (e.g. "source-controller").
+	Name string
+	// Scheme must contain every type the controller reads or writes.
+	Scheme *runtime.Scheme
+	// WatchedObjects are the kinds the controller owns; with --watch-label-selector only objects
+	// with matching labels are cached and reconciled.
+	WatchedObjects []ctrlclient.Object
+	// RestConfig overrides the kubeconfig lookup (used by tests and the dev environment).
+	RestConfig *rest.Config
+}
+
+// Runtime is what New hands back: a manager ready for SetupWithManager, the logger, and the
+// recorder that writes Kubernetes Events and POSTs to --events-addr.
+type Runtime struct {
+	Manager  ctrl.Manager
+	Log      logr.Logger
+	Recorder events.Recorder
+
+	// Concurrent, RateLimiter and Watch carry the shared flags to the reconcilers.
+	Concurrent  int
+	RateLimiter controller.RateLimiterOptions
+	Watch       controller.WatchOptions
+}
+
+// New sets up logging and builds the manager for cfg from the shared options. It starts nothing.
+func New(cfg Config, o Options) (*Runtime, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	log := logger.NewLogger(o.Logger)
+	logger.SetLogger(log)
+	log = log.WithName(cfg.Name)
+
+	restConfig := cfg.RestConfig
+	if restConfig == nil {
+		var err error
+		if restConfig, err = ctrl.GetConfig(); err != nil {
+			return nil, fmt.Errorf("no Kubernetes API server configuration (set KUBECONFIG or run in a cluster): %w", err)
+		}
+		restConfig.QPS = o.Client.QPS
+		restConfig.Burst = o.Client.Burst
+	}
+	restConfig.UserAgent = cfg.Name
+
+	cacheOpts, err := cacheOptions(cfg.WatchedObjects, o)
+	if err != nil {
+		return nil, err
+	}
+
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
+		Scheme:                        cfg.Scheme,
+		Logger:                        log,
+		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr},
+		HealthProbeBindAddress:        o.HealthAddr,
+		LeaderElection:                o.LeaderElection.Enable,
+		LeaderElectionID:              cfg.Name + "-leader-election",
+		LeaderElectionNamespace:       runtimeNamespace(),
+		LeaderElectionReleaseOnCancel: o.LeaderElection.ReleaseOnCancel,
+		LeaseDuration:                 &o.LeaderElection.LeaseDuration,
+		RenewDeadline:                 &o.LeaderElection.RenewDeadline,
+		RetryPeriod:                   &o.LeaderElection.RetryPeriod,
+		Cache:                         cacheOpts,
+		Client: ctrlclient.Options{Cache: &ctrlclient.CacheOptions{
+			// Secrets and ConfigMaps are read on demand, never cached cluster-wide: caching them
+			// would cost memory proportional to the cluster, and a watch on every Secret.
+			DisableFor: []ctrlclient.Object{&corev1.Secret{}, &corev1.ConfigMap{}},
+		}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return nil, err
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return nil, err
+	}
+
+	recorder, err := events.NewRecorder(log.WithName("events"), o.EventsAddr, cfg.Name, events.WithManager(mgr))
+	if err != nil {
+		return nil, fmt.Errorf("--events-addr: %w", err)
+	}
+	return &Runtime{Manager: mgr, Log: log, Recorder: recorder}, nil
+}
+
+// Start runs the manager until ctx is cancelled (SIGTERM/SIGINT in the binaries).
+func (r *Runtime) Start(ctx context.Context) error {
+	r.Log.Info("starting manager")
+	if err := r.Manager.Start(ctx); err != nil {
+		return fmt.Errorf("running the manager: %w", err)
+	}
+	r.Log.Info("manager stopped")
+	return nil
+}
+
+// cacheOptions limits the cache to the runtime namespace unless --watch-all-namespaces, and the
+// owned kinds to --watch-label-selector.
+func cacheOptions(owned []ctrlclient.Object, o Options) (ctrlcache.Options, error) {
+	var opts ctrlcache.Options
+	if !o.Watch.AllNamespaces {
+		ns := runtimeNamespace()
+		if ns == "" {
+			return opts, fmt.Errorf("--watch-all-namespaces=false needs the RUNTIME_NAMESPACE environment variable")
+		}
+		opts.DefaultNamespaces = map[string]ctrlcache.Config{ns: {}}
+	}
+	selector, err := controller.GetWatchSelector(o.Watch)
+	if err != nil {
+		return opts, err
+	}
+	if !selector.Empty() {
+		opts.ByObject = map[ctrlclient.Object]ctrlcache.ByObject{}
+		for _, obj := range owned {
+			opts.ByObject[obj] = ctrlcache.ByObject{Label: selector}
+		}
+	}
+	return opts, nil
+}

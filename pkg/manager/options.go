@@ -1,0 +1,72 @@
+package manager
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/fluxcd/pkg/runtime/client"
+	"github.com/fluxcd/pkg/runtime/controller"
+	"github.com/fluxcd/pkg/runtime/leaderelection"
+	"github.com/fluxcd/pkg/runtime/logger"
+	"github.com/spf13/pflag"
+)
+
+// Options are the flags every Eddy controller binary accepts.
+type Options struct {
+	// MetricsAddr is where Prometheus metrics are served (--metrics-addr).
+	MetricsAddr string
+	// HealthAddr is where the liveness and readiness probes are served (--health-addr).
+	HealthAddr string
+	// EventsAddr is the notification-controller events endpoint events are POSTed to
+	// (--events-addr). Empty means Kubernetes Events only.
+	EventsAddr string
+	// Concurrent is the number of objects of each kind reconciled in parallel (--concurrent).
+	Concurrent int
+
+	Logger         logger.Options
+	LeaderElection leaderelection.Options
+	Client         client.Options
+	Watch          controller.WatchOptions
+	RateLimiter    controller.RateLimiterOptions
+}
+
+// BindFlags registers the shared flags on fs. concurrentDefault differs per controller, as in Flux.
+func (o *Options) BindFlags(fs *pflag.FlagSet, concurrentDefault int) {
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", ":8080", "The address the metric endpoint binds to.")
+	fs.StringVar(&o.HealthAddr, "health-addr", ":9440", "The address the health endpoint binds to.")
+	fs.StringVar(&o.EventsAddr, "events-addr", "",
+		"The address of the events receiver (notification-controller), e.g. http://notification-controller.flux-system.svc/. Empty records Kubernetes Events only.")
+	fs.IntVar(&o.Concurrent, "concurrent", concurrentDefault, "The number of concurrent reconciles per kind.")
+	o.Logger.BindFlags(fs)
+	o.LeaderElection.BindFlags(fs)
+	o.Client.BindFlags(fs)
+	o.Watch.BindFlags(fs)
+	o.RateLimiter.BindFlags(fs)
+}
+
+// Validate reports flag values that cannot work, before anything starts.
+func (o *Options) Validate() error {
+	if o.Concurrent < 1 {
+		return fmt.Errorf("--concurrent must be at least 1, got %d", o.Concurrent)
+	}
+	switch o.Logger.LogEncoding {
+	case "json", "console":
+	default:
+		return fmt.Errorf("--log-encoding must be 'json' or 'console', got %q", o.Logger.LogEncoding)
+	}
+	switch o.Logger.LogLevel {
+	case "trace", "debug", "info", "error":
+	default:
+		return fmt.Errorf("--log-level must be one of trace, debug, info, error, got %q", o.Logger.LogLevel)
+	}
+	if _, err := controller.GetWatchSelector(o.Watch); err != nil {
+		return fmt.Errorf("--watch-label-selector: %w", err)
+	}
+	return nil
+}
+
+// runtimeNamespace is the namespace the controller runs in, from the RUNTIME_NAMESPACE
+// environment variable that Flux's manifests set through the downward API.
+func runtimeNamespace() string {
+	return os.Getenv("RUNTIME_NAMESPACE")
+}

@@ -1,0 +1,13 @@
+// Package reconcile is the one status idiom shared by Eddy's four controllers.
+//
+// A reconciler's steps return typed errors that carry a Flux reason: Stalling (only a spec change
+// can help: Stalled=True, no retry), Waiting (a dependency is not ready yet: retry after a set
+// delay) or Generic (transient: retry with the workqueue's backoff). Steps set and clear only
+// their own negative-polarity conditions (FetchFailed, BuildFailed, ...) and never touch Ready.
+// The reconciler defers Finish, which derives Ready, Reconciling and Stalled from the error and
+// the kind's condition table in a kstatus-correct way, records lastHandledReconcileAt and
+// observedGeneration, patches the status once (nothing is sent when nothing changed), emits a
+// Warning event for a failure and maps the outcome to a controller-runtime result.
+//
+// It builds on fluxcd/pkg/runtime's conditions and patch packages.
+package reconcile
