@@ -67,4 +67,3 @@ func (e *Environment) CreateAndWait(t testing.TB, obj client.Object) {
 		t.Fatalf("waiting for %s/%s in the cache: %v", key.Namespace, key.Name, err)
 	}
 }
-
