@@ -51,5 +51,12 @@ func WatchedObjects() []client.Object {
 
 // SetupWithManager registers the controller's reconcilers and runnables on the manager.
 func (o *Options) SetupWithManager(ctx context.Context, rt *manager.Runtime) error {
+	for _, setup := range []func(context.Context, *manager.Runtime) error{
+		o.setupKustomization,
+	} {
+		if err := setup(ctx, rt); err != nil {
+			return err
+		}
+	}
 	return nil
 }

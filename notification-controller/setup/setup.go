@@ -49,5 +49,14 @@ func WatchedObjects() []client.Object {
 
 // SetupWithManager registers the controller's reconcilers and runnables on the manager.
 func (o *Options) SetupWithManager(ctx context.Context, rt *manager.Runtime) error {
+	for _, setup := range []func(context.Context, *manager.Runtime) error{
+		o.setupEvents,
+		o.setupAlerts,
+		o.setupReceivers,
+	} {
+		if err := setup(ctx, rt); err != nil {
+			return err
+		}
+	}
 	return nil
 }
