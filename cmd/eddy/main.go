@@ -11,7 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/eddy-gitops/eddy/cmd/eddy/internal/devenv"
+	"github.com/eddy-gitops/eddy/pkg/devenv"
 )
 
 func main() {

@@ -2,9 +2,11 @@ package controlplane
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,7 +119,7 @@ func (c *ControlPlane) startControllerManager(ctx context.Context, binDir string
 		"--cert-dir="+filepath.Join(certDir, "kcm"),
 		"--service-account-private-key-file="+filepath.Join(certDir, "sa-signer.key"),
 		"--use-service-account-credentials=false",
-		"--controllers=*,-nodeipam,-nodelifecycle,-service,-route,-cloud-node-lifecycle,-attachdetach,-persistentvolume-binder,-persistentvolume-expander,-ttl",
+		"--controllers=*,-nodeipam,-nodelifecycle,-attachdetach,-persistentvolume-binder,-persistentvolume-expander,-ttl",
 		"--concurrent-deployment-syncs=10",
 		"--concurrent-replicaset-syncs=10",
 		"-v=1",
@@ -133,7 +135,35 @@ func (c *ControlPlane) startControllerManager(ctx context.Context, binDir string
 		return fmt.Errorf("starting kube-controller-manager: %w", err)
 	}
 	c.kcm = cmd
+	if err := waitHealthy(ctx, port); err != nil {
+		return fmt.Errorf("kube-controller-manager is not healthy (see %s): %w", logFile.Name(), err)
+	}
 	return nil
+}
+
+// waitHealthy polls kube-controller-manager's /healthz, which it serves without authentication.
+func waitHealthy(ctx context.Context, port int) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{
+		// Its serving certificate is self-signed; this is a local liveness probe only.
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec
+	}}
+	url := fmt.Sprintf("https://127.0.0.1:%d/healthz", port)
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if resp, err := client.Do(req); err == nil {
+			_ = resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(250 * time.Millisecond):
+		}
+	}
 }
 
 // Stop ends kube-controller-manager, kube-apiserver and etcd and removes their temp dirs.

@@ -24,6 +24,9 @@ type Binary struct {
 	WatchedObjects []ctrlclient.Object
 	// BindFlags binds the controller's own flags.
 	BindFlags func(*pflag.FlagSet)
+	// OwnEventsAddr is set by notification-controller, which binds --events-addr itself as its
+	// listen address; the shared recorder then records Kubernetes Events only.
+	OwnEventsAddr bool
 	// Setup registers reconcilers and runnables once the manager exists.
 	Setup func(ctx context.Context, rt *Runtime) error
 }
@@ -40,7 +43,7 @@ func Main(b Binary) int {
 
 func run(b Binary, args []string) error {
 	fs := pflag.NewFlagSet(b.Name, pflag.ContinueOnError)
-	var o Options
+	o := Options{OwnEventsAddr: b.OwnEventsAddr}
 	o.BindFlags(fs, b.ConcurrentDefault)
 	if b.BindFlags != nil {
 		b.BindFlags(fs)

@@ -22,6 +22,10 @@ type Options struct {
 	EventsAddr string
 	// Concurrent is the number of objects of each kind reconciled in parallel (--concurrent).
 	Concurrent int
+	// OwnEventsAddr leaves --events-addr unbound (set it before BindFlags). notification-controller
+	// uses the same flag name for its own listen address, as in Flux; its recorder then writes
+	// Kubernetes Events only, since posting to itself would loop its own events back in.
+	OwnEventsAddr bool
 
 	Logger         logger.Options
 	LeaderElection leaderelection.Options
@@ -34,8 +38,10 @@ type Options struct {
 func (o *Options) BindFlags(fs *pflag.FlagSet, concurrentDefault int) {
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", ":8080", "The address the metric endpoint binds to.")
 	fs.StringVar(&o.HealthAddr, "health-addr", ":9440", "The address the health endpoint binds to.")
-	fs.StringVar(&o.EventsAddr, "events-addr", "",
-		"The address of the events receiver (notification-controller), e.g. http://notification-controller.flux-system.svc/. Empty records Kubernetes Events only.")
+	if !o.OwnEventsAddr {
+		fs.StringVar(&o.EventsAddr, "events-addr", "",
+			"The address of the events receiver (notification-controller), e.g. http://notification-controller.flux-system.svc/. Empty records Kubernetes Events only.")
+	}
 	fs.IntVar(&o.Concurrent, "concurrent", concurrentDefault, "The number of concurrent reconciles per kind.")
 	o.Logger.BindFlags(fs)
 	o.LeaderElection.BindFlags(fs)

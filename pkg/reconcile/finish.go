@@ -55,6 +55,9 @@ type Finish struct {
 	Recorder kuberecorder.EventRecorder
 	// ReadyMessage is the Ready=True message on success.
 	ReadyMessage string
+	// ReadyReason is the Ready=True reason on success; empty means meta.SucceededReason. Kinds
+	// whose Flux counterpart uses another reason (Kustomization: ReconciliationSucceeded) set it.
+	ReadyReason string
 }
 
 // Apply is deferred by every reconciler. It sets Ready, Reconciling and Stalled from recErr and
@@ -62,6 +65,9 @@ type Finish struct {
 // returns the result controller-runtime should act on.
 func (f Finish) Apply(ctx context.Context, obj Object, recErr error) (ctrl.Result, error) {
 	result := Summarize(obj, f.Conditions, recErr, f.ReadyMessage)
+	if result.outcome == succeeded && f.ReadyReason != "" {
+		conditions.MarkTrue(obj, meta.ReadyCondition, f.ReadyReason, "%s", f.ReadyMessage)
+	}
 	if v, ok := meta.ReconcileAnnotationValue(obj.GetAnnotations()); ok {
 		_ = object.SetStatusLastHandledReconcileAt(obj, v)
 	}

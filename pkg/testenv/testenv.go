@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/go-logr/logr"
+	"github.com/go-logr/logr/funcr"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -149,9 +150,14 @@ func (e *Environment) Stop() error {
 	return errors.Join(errs...)
 }
 
+// testLogger is quiet unless EDDY_TEST_LOG is set. It is a real (no-op) sink rather than
+// logr.Discard(), whose nil sink makes some libraries (the fluxcd event recorder) panic.
 func testLogger() logr.Logger {
 	if os.Getenv("EDDY_TEST_LOG") != "" {
 		return zap.New(zap.UseDevMode(true), zap.WriteTo(os.Stderr))
 	}
-	return logr.Discard()
+	return funcr.New(func(prefix, args string) {}, funcr.Options{})
 }
+
+// Logger returns the logger the test environment uses, for recorders built in tests.
+func Logger() logr.Logger { return testLogger() }
