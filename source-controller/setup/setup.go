@@ -7,6 +7,9 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
+	artcfg "github.com/fluxcd/pkg/artifact/config"
+	"github.com/fluxcd/pkg/artifact/storage"
+
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/pkg/manager"
 )
@@ -15,10 +18,21 @@ import (
 const ControllerName = "source-controller"
 
 // Options are the flags specific to source-controller.
-type Options struct{}
+type Options struct {
+	// Storage holds the artifact storage flags (--storage-path, --storage-addr,
+	// --storage-adv-addr, --artifact-retention-ttl, --artifact-retention-records,
+	// --artifact-digest-algo).
+	Storage artcfg.Options
+
+	// artifactStorage is the storage every source reconciler writes its artifacts to. It is
+	// created by setupStorage, which runs before the reconcilers' setup functions.
+	artifactStorage *storage.Storage
+}
 
 // BindFlags registers the controller's own flags on fs.
-func (o *Options) BindFlags(fs *pflag.FlagSet) {}
+func (o *Options) BindFlags(fs *pflag.FlagSet) {
+	o.Storage.BindFlags(fs)
+}
 
 // AddToScheme registers the API types this controller reads and writes.
 func AddToScheme(s *runtime.Scheme) error {

@@ -1,0 +1,166 @@
+package ocirepository
+
+import (
+	"context"
+	"os"
+	"time"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/artifact/storage"
+	"github.com/fluxcd/pkg/runtime/conditions"
+	"github.com/fluxcd/pkg/runtime/events"
+	"github.com/fluxcd/pkg/runtime/object"
+	"github.com/fluxcd/pkg/runtime/patch"
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
+	"github.com/eddy-gitops/eddy/pkg/reconcile"
+)
+
+// Reconciler reconciles OCIRepository objects.
+type Reconciler struct {
+	client.Client
+	// Storage is the artifact storage shared with the other source reconcilers.
+	Storage *storage.Storage
+	// Recorder writes Kubernetes Events and posts them to the events endpoint.
+	Recorder events.Recorder
+	// ControllerName is the field owner of status patches and the registry user agent.
+	ControllerName string
+}
+
+// gcTimeout bounds one garbage collection of an object's artifact directory.
+const gcTimeout = 30 * time.Second
+
+// step is one named stage of a reconcile.
+type step func(ctx context.Context, s *scope) error
+
+// Reconcile brings one OCIRepository's artifact up to date with its registry.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	obj := &sourcev1.OCIRepository{}
+	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	s := &scope{obj: obj, old: obj.DeepCopy(), patcher: patch.NewSerialPatcher(obj, r.Client)}
+
+	// A suspended object keeps its status as it is (it still describes the served artifact);
+	// deletion is still honoured so that its artifacts are removed.
+	if obj.Spec.Suspend && obj.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, r.suspended(ctx, s)
+	}
+	defer func() {
+		result, retErr = r.finish(s).Apply(ctx, obj, retErr)
+		if retErr == nil {
+			r.notify(s)
+		}
+	}()
+
+	if !obj.DeletionTimestamp.IsZero() {
+		return ctrl.Result{}, r.reconcileDelete(ctx, s)
+	}
+	controllerutil.AddFinalizer(obj, sourcev1.SourceFinalizer)
+	return ctrl.Result{}, r.run(ctx, s,
+		r.reconcileStorage,
+		r.reconcileSource,
+		r.reconcileArtifact,
+	)
+}
+
+// run marks the object as progressing, gives the steps a scratch directory and stops at the
+// first error.
+func (r *Reconciler) run(ctx context.Context, s *scope, steps ...step) error {
+	conditions.MarkReconciling(s.obj, meta.ProgressingReason, "reconciliation in progress")
+	if s.obj.Generation != s.obj.Status.ObservedGeneration {
+		conditions.MarkUnknown(s.obj, meta.ReadyCondition, meta.ProgressingReason, "reconciliation in progress")
+		if err := r.patchProgress(ctx, s); err != nil {
+			return err
+		}
+	}
+	dir, err := os.MkdirTemp("", "ocirepository-")
+	if err != nil {
+		return reconcile.NewGeneric(sourcev1.DirCreationFailedReason, "failed to create a temporary working directory: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	s.dir = dir
+	defer func() {
+		if s.cancelFetch != nil {
+			s.cancelFetch()
+		}
+	}()
+	for _, st := range steps {
+		if err := st(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish describes how the deferred summary patches the object.
+func (r *Reconciler) finish(s *scope) reconcile.Finish {
+	return reconcile.Finish{
+		Patcher:      s.patcher,
+		Conditions:   conditionTable,
+		FieldOwner:   r.ControllerName,
+		Recorder:     reconcile.EventRecorder(r.Recorder),
+		ReadyMessage: s.readyMessage,
+	}
+}
+
+// notify emits NewArtifact for a new artifact, or Succeeded when the object recovers from a
+// failure with the same artifact. Failures are reported by reconcile.Finish.
+func (r *Reconciler) notify(s *scope) {
+	a := s.obj.Status.Artifact
+	if a == nil || !conditions.IsReady(s.obj) {
+		return
+	}
+	switch {
+	case isNewArtifact(s.old.Status.Artifact, a):
+		r.Recorder.AnnotatedEventf(s.obj, nil, eventMetadata(a), corev1.EventTypeNormal,
+			sourcev1.NewArtifactReason, "reconcile", "%s", newArtifactMessage(a, s.obj.Spec.URL))
+	case conditions.IsFalse(s.old, meta.ReadyCondition):
+		r.Recorder.AnnotatedEventf(s.obj, nil, eventMetadata(a), corev1.EventTypeNormal,
+			meta.SucceededReason, "reconcile", "%s", readyMessage(a))
+	}
+}
+
+// patchProgress writes the progress conditions now, so that watchers see the work started.
+func (r *Reconciler) patchProgress(ctx context.Context, s *scope) error {
+	err := s.patcher.Patch(ctx, s.obj,
+		patch.WithOwnedConditions{Conditions: ownedConditions()},
+		patch.WithFieldOwner(r.ControllerName))
+	if err != nil {
+		return reconcile.NewGeneric(sourcev1.PatchOperationFailedReason, "failed to patch status: %w", err)
+	}
+	return nil
+}
+
+// suspended records that a requested reconcile was seen and does nothing else.
+func (r *Reconciler) suspended(ctx context.Context, s *scope) error {
+	log.FromContext(ctx).V(1).Info("reconciliation is suspended")
+	if v, ok := meta.ReconcileAnnotationValue(s.obj.GetAnnotations()); ok {
+		_ = object.SetStatusLastHandledReconcileAt(s.obj, v)
+		return s.patcher.Patch(ctx, s.obj, patch.WithFieldOwner(r.ControllerName))
+	}
+	return nil
+}
+
+// reconcileDelete removes every artifact of the object, then the finalizer.
+func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) error {
+	dir := r.Storage.NewArtifactFor(sourcev1.OCIRepositoryKind, s.obj, "", "*")
+	deleted, err := r.Storage.RemoveAll(dir)
+	if err != nil {
+		r.Recorder.Eventf(s.obj, nil, corev1.EventTypeWarning, sourcev1.GarbageCollectionFailedReason, "delete",
+			"garbage collection for deleted resource failed: %s", err)
+		return reconcile.NewGeneric(sourcev1.GarbageCollectionFailedReason, "failed to remove artifacts: %w", err)
+	}
+	if deleted != "" {
+		r.Recorder.Eventf(s.obj, nil, corev1.EventTypeNormal, sourcev1.GarbageCollectionSucceededReason, "delete",
+			"garbage collected artifacts for deleted resource")
+	}
+	s.obj.Status.Artifact = nil
+	controllerutil.RemoveFinalizer(s.obj, sourcev1.SourceFinalizer)
+	return nil
+}
