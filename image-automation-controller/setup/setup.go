@@ -2,6 +2,9 @@ package setup
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -9,17 +12,48 @@ import (
 
 	imagev1 "github.com/eddy-gitops/eddy/api/image/v1"
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
+	"github.com/eddy-gitops/eddy/image-automation-controller/internal/tagstore"
 	"github.com/eddy-gitops/eddy/pkg/manager"
 )
 
 // ControllerName is the name used for events, the field manager and leader election.
 const ControllerName = "image-automation-controller"
 
+// DefaultStoragePath is where the tag lists of ImageRepositories are kept unless --storage-path
+// says otherwise: under the temporary directory, so that a local run works anywhere. The
+// Deployment passes --storage-path=/data, a volume, to keep the lists across restarts.
+var DefaultStoragePath = filepath.Join(os.TempDir(), ControllerName, "tags")
+
 // Options are the flags specific to image-automation-controller.
-type Options struct{}
+type Options struct {
+	// StoragePath is the directory of the ImageRepository tag lists (--storage-path).
+	StoragePath string
+
+	store *tagstore.Store
+}
 
 // BindFlags registers the controller's own flags on fs.
-func (o *Options) BindFlags(fs *pflag.FlagSet) {}
+func (o *Options) BindFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.StoragePath, "storage-path", DefaultStoragePath,
+		"The directory where the tag lists of ImageRepositories are stored (one small compressed file each).")
+}
+
+// tagStore opens the tag list directory once; both the ImageRepository and the ImagePolicy
+// reconcilers use it.
+func (o *Options) tagStore() (*tagstore.Store, error) {
+	if o.store == nil {
+		path := o.StoragePath
+		if path == "" {
+			path = DefaultStoragePath
+		}
+		s, err := tagstore.New(path)
+		if err != nil {
+			return nil, fmt.Errorf("--storage-path: %w", err)
+		}
+		o.store = s
+	}
+	return o.store, nil
+}
 
 // AddToScheme registers the API types this controller reads and writes.
 func AddToScheme(s *runtime.Scheme) error {

@@ -1,0 +1,59 @@
+package imageupdateautomation
+
+import (
+	"os"
+	"testing"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/events"
+	"github.com/go-logr/logr/funcr"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+
+	imagev1 "github.com/eddy-gitops/eddy/api/image/v1"
+	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
+	"github.com/eddy-gitops/eddy/image-automation-controller/internal/gitpush"
+	"github.com/eddy-gitops/eddy/pkg/testenv"
+)
+
+var env *testenv.Environment
+
+func newScheme() *runtime.Scheme {
+	s := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, imagev1.AddToScheme, sourcev1.AddToScheme} {
+		if err := add(s); err != nil {
+			panic(err)
+		}
+	}
+	return s
+}
+
+// TestMain starts a real API server and the ImageUpdateAutomation reconciler. ImagePolicies are
+// not reconciled here: the tests write their status, as the ImagePolicy reconciler would.
+func TestMain(m *testing.M) {
+	cacheDir, err := os.MkdirTemp("", "iua-clones-")
+	if err != nil {
+		panic(err)
+	}
+	code := testenv.Run(m, &env, testenv.Options{
+		Scheme: newScheme(),
+		Setup: func(e *testenv.Environment) error {
+			// The recorder needs a logger with a sink: it checks the trace level.
+			rec, err := events.NewRecorder(funcr.New(func(string, string) {}, funcr.Options{}), "", "image-automation-controller", events.WithManager(e.Manager))
+			if err != nil {
+				return err
+			}
+			r := &Reconciler{
+				Client:                    e.Manager.GetClient(),
+				Recorder:                  rec,
+				ControllerName:            "image-automation-controller",
+				Clones:                    gitpush.NewCache(cacheDir),
+				DependencyRequeueInterval: time.Second,
+			}
+			return r.SetupWithManager(e.Manager, controller.Options{})
+		},
+	})
+	_ = os.RemoveAll(cacheDir)
+	os.Exit(code)
+}
