@@ -18,6 +18,7 @@ func main() {
 		AddToScheme:       setup.AddToScheme,
 		WatchedObjects:    setup.WatchedObjects(),
 		BindFlags:         opts.BindFlags,
+		OwnEventsAddr:     true,
 		Setup:             opts.SetupWithManager,
 	}))
 }

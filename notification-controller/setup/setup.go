@@ -2,6 +2,7 @@ package setup
 
 import (
 	"context"
+	"time"
 
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -16,10 +17,30 @@ import (
 const ControllerName = "notification-controller"
 
 // Options are the flags specific to notification-controller.
-type Options struct{}
+type Options struct {
+	// EventsAddr is where the event server listens (--events-addr, default ":9090"). The other
+	// controllers use the same flag name as the URL they POST to; this binary binds it itself
+	// (manager.Binary.OwnEventsAddr), so its own recorder writes Kubernetes Events only.
+	EventsAddr string
+	// ReceiverAddr is where the webhook receiver server listens (--receiver-addr, default ":9292").
+	ReceiverAddr string
+	// RateLimitInterval is the window in which a duplicate event is answered 429 and dropped
+	// (--rate-limit-interval, default 5m).
+	RateLimitInterval time.Duration
+	// NoCrossNamespaceRefs makes an Alert only see events from its own namespace
+	// (--no-cross-namespace-refs).
+	NoCrossNamespaceRefs bool
+}
 
 // BindFlags registers the controller's own flags on fs.
-func (o *Options) BindFlags(fs *pflag.FlagSet) {}
+func (o *Options) BindFlags(fs *pflag.FlagSet) {
+	fs.StringVar(&o.EventsAddr, "events-addr", ":9090", "The address the event endpoint binds to.")
+	fs.StringVar(&o.ReceiverAddr, "receiver-addr", ":9292", "The address the webhook receiver endpoint binds to.")
+	fs.DurationVar(&o.RateLimitInterval, "rate-limit-interval", 5*time.Minute,
+		"The window in which an identical event is answered 429 Too Many Requests and not dispatched again.")
+	fs.BoolVar(&o.NoCrossNamespaceRefs, "no-cross-namespace-refs", false,
+		"When set, an Alert only matches events about objects in its own namespace.")
+}
 
 // AddToScheme registers the API types this controller reads and writes.
 func AddToScheme(s *runtime.Scheme) error {
@@ -51,6 +72,7 @@ func WatchedObjects() []client.Object {
 func (o *Options) SetupWithManager(ctx context.Context, rt *manager.Runtime) error {
 	for _, setup := range []func(context.Context, *manager.Runtime) error{
 		o.setupEvents,
+		o.setupProviders,
 		o.setupAlerts,
 		o.setupReceivers,
 	} {
