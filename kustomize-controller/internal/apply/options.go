@@ -1,0 +1,82 @@
+package apply
+
+import (
+	"time"
+
+	"github.com/fluxcd/pkg/ssa"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+)
+
+// Options are the controller-wide apply settings (from flags).
+type Options struct {
+	// Concurrency bounds the concurrent dry-run and validation requests (--concurrent-ssa).
+	Concurrency int
+	// CustomStageKinds are applied after the cluster definitions and before the rest
+	// (--custom-apply-stage-kinds).
+	CustomStageKinds map[schema.GroupKind]struct{}
+	// OverrideManagers are extra field managers whose fields apply takes over
+	// (--override-manager), in addition to kubectl and before-first-apply.
+	OverrideManagers []string
+	// WaitInterval is how often CRDs and Namespaces are polled while waiting for them in the
+	// first stage.
+	WaitInterval time.Duration
+}
+
+// Owner identifies the applying Kustomization; its name and namespace become the owner labels.
+type Owner struct {
+	Name, Namespace string
+}
+
+// Labels returns the owner labels written on every applied object.
+func (o Owner) Labels() map[string]string {
+	return map[string]string{kustomizev1.NameLabel: o.Name, kustomizev1.NamespaceLabel: o.Namespace}
+}
+
+func (o Owner) String() string { return o.Namespace + "/" + o.Name }
+
+// ssaOwner is the field manager and label group of everything kustomize-controller applies.
+var ssaOwner = ssa.Owner{Field: kustomizev1.FieldManager, Group: kustomizev1.GroupName}
+
+// exclusions are the per-object opt-outs of apply: reconcile: disabled and ssa: Ignore.
+var exclusions = map[string]string{
+	kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue,
+	kustomizev1.SSAAnnotation:       kustomizev1.IgnoreValue,
+}
+
+// pruneExclusions are the per-object opt-outs of garbage collection.
+var pruneExclusions = map[string]string{
+	kustomizev1.PruneAnnotation:     kustomizev1.DisabledValue,
+	kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue,
+	kustomizev1.SSAAnnotation:       kustomizev1.IgnoreValue,
+}
+
+func (o Options) applyOptions(force bool, timeout time.Duration) ssa.ApplyOptions {
+	opts := ssa.DefaultApplyOptions()
+	opts.Force = force
+	opts.ForceSelector = map[string]string{kustomizev1.ForceAnnotation: kustomizev1.EnabledValue}
+	opts.ExclusionSelector = exclusions
+	opts.IfNotPresentSelector = map[string]string{kustomizev1.SSAAnnotation: kustomizev1.IfNotPresentValue}
+	opts.CustomStageKinds = o.CustomStageKinds
+	opts.WaitTimeout = timeout
+	if o.WaitInterval > 0 {
+		opts.WaitInterval = o.WaitInterval
+	}
+	managers := []ssa.FieldManager{
+		{Name: "kubectl", OperationType: metav1.ManagedFieldsOperationApply},
+		{Name: "kubectl", OperationType: metav1.ManagedFieldsOperationUpdate},
+		{Name: "before-first-apply", OperationType: metav1.ManagedFieldsOperationUpdate},
+	}
+	for _, m := range o.OverrideManagers {
+		managers = append(managers, ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationApply}, ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationUpdate})
+	}
+	opts.Cleanup = ssa.ApplyCleanupOptions{
+		Annotations:   []string{"kubectl.kubernetes.io/last-applied-configuration"},
+		FieldManagers: managers,
+		// ssa: Merge keeps what other managers wrote, so their entries are left alone.
+		Exclusions: map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue},
+	}
+	return opts
+}

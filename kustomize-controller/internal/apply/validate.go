@@ -1,0 +1,150 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	ssaerrors "github.com/fluxcd/pkg/ssa/errors"
+	ssautils "github.com/fluxcd/pkg/ssa/utils"
+	"golang.org/x/sync/errgroup"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+)
+
+// Validate checks the whole set before the first write, so that a bad revision changes nothing:
+//   - every object is dry-run applied (schema, admission, RBAC of the impersonated account);
+//   - an existing object whose owner labels name another Kustomization is refused rather than
+//     silently taken over.
+//
+// Objects that cannot be dry-run yet are tolerated when the set itself provides what they need:
+// custom resources whose CRD is in the set, and objects in a Namespace the set creates. All
+// problems are reported together, sorted, so the message is stable across reconciles.
+func (m *Manager) Validate(ctx context.Context, objs []*unstructured.Unstructured, force bool) error {
+	crdKinds, namespaces := provided(objs)
+	var (
+		mu   sync.Mutex
+		errs []string
+	)
+	report := func(msg string) {
+		mu.Lock()
+		errs = append(errs, msg)
+		mu.Unlock()
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(m.opts.Concurrency)
+	for _, obj := range objs {
+		g.Go(func() error {
+			if msg := m.validateOne(gctx, obj, force, crdKinds, namespaces); msg != "" {
+				report(msg)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	sort.Strings(errs)
+	return errors.New(strings.Join(errs, "\n"))
+}
+
+// validateOne returns a problem with obj, or "".
+func (m *Manager) validateOne(ctx context.Context, obj *unstructured.Unstructured, force bool,
+	crdKinds map[schema.GroupKind]bool, namespaces map[string]bool) string {
+	if ssautils.AnyInMetadata(obj, exclusions) {
+		return ""
+	}
+	gk := obj.GroupVersionKind().GroupKind()
+	existing := &unstructured.Unstructured{}
+	existing.SetGroupVersionKind(obj.GroupVersionKind())
+	err := m.c.Get(ctx, client.ObjectKeyFromObject(obj), existing)
+	switch {
+	case apimeta.IsNoMatchError(err) && crdKinds[gk]:
+		return "" // its CRD is applied in the first stage; ApplyAllStaged dry-runs it then
+	case apimeta.IsNoMatchError(err):
+		return fmt.Sprintf("%s: no matches for kind %q in version %q (is the CRD installed?)",
+			ssautils.FmtUnstructured(obj), obj.GetKind(), obj.GetAPIVersion())
+	case apierrors.IsNotFound(err):
+		existing = nil
+	case err != nil:
+		return fmt.Sprintf("%s: %v", ssautils.FmtUnstructured(obj), err)
+	}
+	if existing != nil {
+		if ssautils.AnyInMetadata(existing, exclusions) {
+			return ""
+		}
+		if msg := m.ownerConflict(obj, existing); msg != "" {
+			return msg
+		}
+		if ssautils.AnyInMetadata(obj, map[string]string{kustomizev1.SSAAnnotation: kustomizev1.IfNotPresentValue}) {
+			return "" // never updated, only created
+		}
+	}
+	dry := obj.DeepCopy()
+	err = m.c.Patch(ctx, dry, client.Apply, client.DryRunAll, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
+	switch {
+	case err == nil:
+		return ""
+	case isNamespaceNotFound(err, namespaces):
+		return ""
+	case existing != nil && ssaerrors.IsImmutableError(err) &&
+		(force || ssautils.AnyInMetadata(obj, map[string]string{kustomizev1.ForceAnnotation: kustomizev1.EnabledValue}) ||
+			ssautils.AnyInMetadata(existing, map[string]string{kustomizev1.ForceAnnotation: kustomizev1.EnabledValue})):
+		return "" // will be recreated
+	case ssaerrors.IsImmutableError(err):
+		return ssaerrors.NewDryRunErr(err, dry).Error() + " (set spec.force or the " + kustomizev1.ForceAnnotation + ": enabled annotation to recreate it)"
+	default:
+		return ssaerrors.NewDryRunErr(err, dry).Error()
+	}
+}
+
+// ownerConflict reports an existing object that another Kustomization applied.
+func (m *Manager) ownerConflict(obj, existing *unstructured.Unstructured) string {
+	labels := existing.GetLabels()
+	name, ns := labels[kustomizev1.NameLabel], labels[kustomizev1.NamespaceLabel]
+	if name == "" && ns == "" {
+		return ""
+	}
+	if name == m.owner.Name && ns == m.owner.Namespace {
+		return ""
+	}
+	return fmt.Sprintf("%s is managed by Kustomization %s/%s; remove it from that Kustomization (or delete its %s and %s labels) before %s can apply it",
+		ssautils.FmtUnstructured(obj), ns, name, kustomizev1.NameLabel, kustomizev1.NamespaceLabel, m.owner)
+}
+
+// provided returns the kinds defined by CRDs in the set and the namespaces the set creates.
+func provided(objs []*unstructured.Unstructured) (map[schema.GroupKind]bool, map[string]bool) {
+	kinds, namespaces := map[schema.GroupKind]bool{}, map[string]bool{}
+	for _, o := range objs {
+		switch {
+		case o.GetKind() == "CustomResourceDefinition" && o.GroupVersionKind().Group == "apiextensions.k8s.io":
+			group, _, _ := unstructured.NestedString(o.Object, "spec", "group")
+			kind, _, _ := unstructured.NestedString(o.Object, "spec", "names", "kind")
+			kinds[schema.GroupKind{Group: group, Kind: kind}] = true
+		case o.GetKind() == "Namespace" && o.GroupVersionKind().Group == "":
+			namespaces[o.GetName()] = true
+		}
+	}
+	return kinds, namespaces
+}
+
+func isNamespaceNotFound(err error, namespaces map[string]bool) bool {
+	var status apierrors.APIStatus
+	if !apierrors.IsNotFound(err) || !errors.As(err, &status) {
+		return false
+	}
+	d := status.Status().Details
+	return d != nil && d.Kind == "namespaces" && namespaces[d.Name]
+}

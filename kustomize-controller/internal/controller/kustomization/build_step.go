@@ -1,0 +1,158 @@
+package kustomization
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/build"
+	"github.com/eddy-gitops/eddy/pkg/reconcile"
+)
+
+// buildCache remembers, per Kustomization, the validated objects of its last successful
+// reconcile and the fingerprint of their inputs (internal/build's Plan fingerprint, which covers
+// the artifact digest, the build spec, substitution variables and decryption keys, plus the
+// generation, since apply-side fields such as force or serviceAccountName change validation).
+// A reconcile whose inputs did not change skips build and validation and goes straight to apply,
+// which still corrects drift. Builds that may fetch remote bases depend on content the
+// fingerprint cannot see, so their entries expire after remoteBuildTTL.
+type buildCache struct {
+	mu sync.Mutex
+	m  map[string]cachedBuild
+}
+
+type cachedBuild struct {
+	fingerprint string
+	objects     []*unstructured.Unstructured
+	expires     time.Time // zero: never
+}
+
+// remoteBuildTTL bounds how long a build that may use remote bases is reused.
+const remoteBuildTTL = 10 * time.Minute
+
+// cacheKey combines the build fingerprint with what validation depends on.
+func cacheKey(obj *kustomizev1.Kustomization, planFingerprint string) string {
+	return planFingerprint + "|" + string(obj.UID) + "|" + strconv.FormatInt(obj.Generation, 10)
+}
+
+func (r *Reconciler) buildsLookup(obj *kustomizev1.Kustomization, key string) ([]*unstructured.Unstructured, bool) {
+	r.builds.mu.Lock()
+	defer r.builds.mu.Unlock()
+	c, ok := r.builds.m[obj.Namespace+"/"+obj.Name]
+	if !ok || c.fingerprint != key || (!c.expires.IsZero() && time.Now().After(c.expires)) {
+		return nil, false
+	}
+	return deepCopyAll(c.objects), true
+}
+
+// buildsRemember stores the objects of a successful reconcile.
+func (r *Reconciler) buildsRemember(s *scope) {
+	name := s.obj.Namespace + "/" + s.obj.Name
+	r.builds.mu.Lock()
+	defer r.builds.mu.Unlock()
+	if r.builds.m == nil {
+		r.builds.m = map[string]cachedBuild{}
+	}
+	if s.buildKey == "" || s.objects == nil {
+		delete(r.builds.m, name)
+		return
+	}
+	if c, ok := r.builds.m[name]; ok && c.fingerprint == s.buildKey && s.validated {
+		return // already cached; keep the expiry
+	}
+	c := cachedBuild{fingerprint: s.buildKey, objects: deepCopyAll(s.objects)}
+	if s.remoteBases {
+		c.expires = time.Now().Add(remoteBuildTTL)
+	}
+	r.builds.m[name] = c
+}
+
+func (r *Reconciler) buildsForget(key string) {
+	r.builds.mu.Lock()
+	defer r.builds.mu.Unlock()
+	delete(r.builds.m, key)
+}
+
+func deepCopyAll(in []*unstructured.Unstructured) []*unstructured.Unstructured {
+	out := make([]*unstructured.Unstructured, len(in))
+	for i, o := range in {
+		out[i] = o.DeepCopy()
+	}
+	return out
+}
+
+// reconcileBuild produces the objects to apply. The artifact is fetched (from the shared
+// cache when another Kustomization already extracted it), the build's cluster inputs are
+// resolved, and the build runs only when its fingerprint differs from the last success.
+func (r *Reconciler) reconcileBuild(ctx context.Context, s *scope) error {
+	obj := s.obj
+	root, release, err := r.fetch(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer release()
+	keys, err := r.decryptionKeys(ctx, obj.Spec.Decryption != nil)
+	if err != nil {
+		return retry(obj, kustomizev1.BuildFailedReason, err)
+	}
+	plan, err := r.Plan(ctx, build.Input{Root: root, Kustomization: obj, Reader: r.APIReader,
+		NoRemoteBases: r.NoRemoteBases, DecryptionKeys: keys})
+	if err != nil {
+		return buildError(obj, err)
+	}
+	s.buildKey = cacheKey(obj, plan.Fingerprint(s.artifact.Digest))
+	s.remoteBases = plan.RemoteBasesAllowed()
+	if objs, ok := r.buildsLookup(obj, s.buildKey); ok {
+		s.objects, s.validated = objs, true
+		return nil
+	}
+	s.working = true
+	r.progress(ctx, s, "Building manifests for revision %s with a timeout of %s", s.revision, obj.GetTimeout())
+	objs, err := plan.Build(ctx)
+	if err != nil {
+		return buildError(obj, err)
+	}
+	if s.objects, err = normalize(objs); err != nil {
+		return retry(obj, kustomizev1.BuildFailedReason, err)
+	}
+	return nil
+}
+
+// normalize round-trips the built objects through JSON so that they hold only JSON types
+// (int64, float64, ...): kyaml's maps carry Go ints, which unstructured.DeepCopy panics on.
+func normalize(objs []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
+	out := make([]*unstructured.Unstructured, 0, len(objs))
+	for _, o := range objs {
+		b, err := json.Marshal(o.Object)
+		if err != nil {
+			return nil, fmt.Errorf("encoding %s/%s: %w", o.GetKind(), o.GetName(), err)
+		}
+		u := &unstructured.Unstructured{}
+		if err := u.UnmarshalJSON(b); err != nil {
+			return nil, fmt.Errorf("decoding %s/%s: %w", o.GetKind(), o.GetName(), err)
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// buildError keeps the reason of a build error; anything but a Stalling error is retried after
+// spec.retryInterval.
+func buildError(obj *kustomizev1.Kustomization, err error) error {
+	var stall *reconcile.Stalling
+	if errors.As(err, &stall) {
+		return err
+	}
+	reason := reconcile.ReasonOf(err)
+	if reason == "" || reason == "Failed" {
+		reason = kustomizev1.BuildFailedReason
+	}
+	return retry(obj, reason, fmt.Errorf("%w", err))
+}

@@ -1,0 +1,207 @@
+package kustomization
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
+	"github.com/fluxcd/pkg/runtime/events"
+	"github.com/fluxcd/pkg/runtime/patch"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/apply"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/artifactcache"
+	"github.com/eddy-gitops/eddy/pkg/reconcile"
+)
+
+// Fetcher gives access to an extracted artifact shared between Kustomizations
+// (internal/artifactcache implements it).
+type Fetcher interface {
+	Acquire(ctx context.Context, art *meta.Artifact) (root string, release func(), err error)
+}
+
+var _ Fetcher = (*artifactcache.Cache)(nil)
+
+// Reconciler reconciles Kustomizations. Exported fields are its dependencies; Setup fills the
+// unexported ones.
+type Reconciler struct {
+	// Client is the manager's cached client, for Kustomizations and sources.
+	Client client.Client
+	// APIReader reads Secrets and ConfigMaps without caching them.
+	APIReader client.Reader
+	// Config is the controller's own rest.Config, the base for impersonated clients.
+	Config *rest.Config
+	// Mapper is the manager's REST mapper (local cluster).
+	Mapper apimeta.RESTMapper
+	// Scheme decodes typed objects.
+	Scheme *runtime.Scheme
+	// Recorder records Kubernetes events and forwards them to notification-controller.
+	Recorder events.Recorder
+	// Fetcher downloads and extracts artifacts.
+	Fetcher Fetcher
+	// Plan prepares builds (internal/build.Prepare).
+	Plan Planner
+	// SOPSAgeSecret is the --sops-age-secret Secret (empty name: none).
+	SOPSAgeSecret client.ObjectKey
+
+	// Apply holds the flags that shape server-side apply.
+	Apply apply.Options
+	// NoCrossNamespaceRefs refuses sources and dependencies in other namespaces.
+	NoCrossNamespaceRefs bool
+	// NoRemoteBases refuses remote kustomize bases.
+	NoRemoteBases bool
+	// DefaultServiceAccount is impersonated when spec.serviceAccountName is empty.
+	DefaultServiceAccount string
+	// RequeueDependency is the retry delay while a source or dependency is not ready.
+	RequeueDependency time.Duration
+	// HealthInterval is how often health checks poll (default 2s).
+	HealthInterval time.Duration
+	// AdditiveCELDependencyCheck runs readyExpr in addition to the built-in readiness check
+	// (feature gate) instead of replacing it.
+	AdditiveCELDependencyCheck bool
+	// Selector, when set, limits the reconciler to Kustomizations whose labels match (sharding
+	// several controllers over one cluster; tests run differently configured reconcilers side
+	// by side this way).
+	Selector labels.Selector
+
+	clusters clusterCache
+	builds   buildCache
+}
+
+// scope is what one reconcile knows so far.
+type scope struct {
+	obj         *kustomizev1.Kustomization
+	patcher     *patch.SerialPatcher
+	start       time.Time
+	revision    string
+	origin      string
+	artifact    *meta.Artifact
+	objects     []*unstructured.Unstructured
+	validated   bool   // objects came from the build cache, validated before
+	buildKey    string // fingerprint of the build inputs, for the build cache
+	remoteBases bool   // the build may have fetched remote bases
+	cluster     *cluster
+	applier     *apply.Manager
+	previous    *kustomizev1.ResourceInventory // inventory before this reconcile
+	changed     bool                           // the cluster was changed (apply or prune wrote something)
+	working     bool                           // progress is worth reporting (new revision, spec change or retry)
+}
+
+// Reconcile reads like a table of contents; each step lives in its own file.
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	obj := &kustomizev1.Kustomization{}
+	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.Selector != nil && !r.Selector.Matches(labels.Set(obj.Labels)) {
+		return ctrl.Result{}, nil
+	}
+	s := &scope{obj: obj, patcher: patch.NewSerialPatcher(obj, r.Client), start: time.Now()}
+
+	if !obj.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, s)
+	}
+	if !controllerutil.ContainsFinalizer(obj, kustomizev1.KustomizationFinalizer) {
+		// Persist the finalizer before anything is applied, so nothing can be orphaned.
+		controllerutil.AddFinalizer(obj, kustomizev1.KustomizationFinalizer)
+		if err := s.patcher.Patch(ctx, obj); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	if obj.Spec.Suspend {
+		log.FromContext(ctx).V(1).Info("reconciliation is suspended")
+		return ctrl.Result{}, nil
+	}
+	defer func() { result, retErr = r.finish(ctx, s, retErr) }()
+
+	s.working = needsProgress(obj)
+	// spec.timeout bounds fetch, build, apply, prune and health checks together.
+	stepCtx, cancel := context.WithTimeout(ctx, obj.GetTimeout())
+	defer cancel()
+	for _, step := range []func(context.Context, *scope) error{
+		r.reconcileSource,
+		r.reconcileDependencies,
+		r.reconcileBuild,
+		r.reconcileApply,
+		r.reconcilePrune,
+		r.reconcileHealth,
+	} {
+		if err := step(stepCtx, s); err != nil {
+			return ctrl.Result{}, err
+		}
+	}
+	return ctrl.Result{}, nil
+}
+
+// finish records the outcome: status (one patch), history and events.
+func (r *Reconciler) finish(ctx context.Context, s *scope, recErr error) (ctrl.Result, error) {
+	obj := s.obj
+	if recErr == nil {
+		obj.Status.LastAppliedRevision = s.revision
+		obj.Status.LastAppliedOriginRevision = s.origin
+	}
+	if recordHistory(obj, s, recErr) {
+		obj.Status.History.Upsert(s.artifact.Digest, time.Now(), time.Since(s.start),
+			historyStatus(recErr), historyMetadata(s.revision, s.origin))
+	}
+	res, err := reconcile.Finish{
+		Patcher:      s.patcher,
+		Conditions:   reconcile.Conditions{Positive: []string{kustomizev1.HealthyCondition}},
+		FieldOwner:   kustomizev1.StatusFieldManager,
+		ReadyMessage: readyMessage(s.revision),
+		ReadyReason:  kustomizev1.ReconciliationSucceededReason,
+	}.Apply(ctx, obj, truncate(recErr))
+	if recErr == nil {
+		if err != nil {
+			return res, err // the status was not written: report nothing yet, retry
+		}
+		r.buildsRemember(s)
+		r.event(obj, s.revision, s.origin, eventInfo, kustomizev1.ReconciliationSucceededReason,
+			fmt.Sprintf("Reconciliation finished in %s, next run in %s", time.Since(s.start).Round(time.Millisecond), obj.Spec.Interval.Duration),
+			map[string]string{kustomizev1.CommitStatusEventMetadataKey: kustomizev1.CommitStatusUpdateValue})
+		return res, err
+	}
+	revision := s.revision
+	if revision == "" {
+		revision = obj.Status.LastAttemptedRevision
+	}
+	severity := eventError
+	if reconcile.ReasonOf(recErr) == kustomizev1.DependencyNotReadyReason {
+		severity = eventInfo
+	}
+	r.event(obj, revision, s.origin, severity, reconcile.ReasonOf(recErr), conditions.GetMessage(obj, meta.ReadyCondition), nil)
+	return res, err
+}
+
+// progress reports what the reconcile is doing (Reconciling=True, Ready=Unknown), but only
+// while it does real work: a steady-state reconcile must not write the status.
+func (r *Reconciler) progress(ctx context.Context, s *scope, format string, args ...any) {
+	if !s.working {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	conditions.MarkReconciling(s.obj, meta.ProgressingReason, "%s", msg)
+	conditions.MarkUnknown(s.obj, meta.ReadyCondition, meta.ProgressingReason, "Reconciliation in progress")
+	if err := s.patcher.Patch(ctx, s.obj, patch.WithFieldOwner(kustomizev1.StatusFieldManager),
+		patch.WithOwnedConditions{Conditions: ownedConditions}); err != nil {
+		log.FromContext(ctx).Error(err, "failed to report progress")
+	}
+}
+
+var ownedConditions = []string{meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition, kustomizev1.HealthyCondition}
+
+// retry wraps a failure so that it is retried after spec.retryInterval, as Flux does.
+func retry(obj *kustomizev1.Kustomization, reason string, err error) error {
+	return &reconcile.Waiting{Reason: reason, Err: err, RequeueAfter: obj.GetRetryInterval()}
+}

@@ -1,0 +1,76 @@
+package health
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
+	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/engine"
+	"github.com/fluxcd/cli-utils/pkg/object"
+	fluxkustomize "github.com/fluxcd/pkg/apis/kustomize"
+	"github.com/fluxcd/pkg/runtime/cel"
+	"github.com/fluxcd/pkg/runtime/statusreaders"
+	"github.com/fluxcd/pkg/ssa"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+)
+
+// Checker waits until every object of a set is healthy, or reports the ones that are not.
+type Checker interface {
+	// Check returns nil when all objects are Current. It returns early when an object Failed,
+	// and after timeout otherwise, naming each object that is not healthy and its status.
+	Check(ctx context.Context, set object.ObjMetadataSet, timeout time.Duration) error
+}
+
+// InvalidExprError reports a spec.healthCheckExprs entry that does not compile; only a spec
+// change can fix it.
+type InvalidExprError struct{ Err error }
+
+func (e *InvalidExprError) Error() string { return e.Err.Error() }
+func (e *InvalidExprError) Unwrap() error { return e.Err }
+
+// Poller checks health by polling the objects with kstatus.
+type Poller struct {
+	poller   *polling.StatusPoller
+	interval time.Duration
+}
+
+// NewPoller returns a Checker reading from reader (the target cluster) every interval, with
+// the custom CEL health checks compiled. A bad expression is an *InvalidExprError.
+func NewPoller(reader client.Reader, mapper apimeta.RESTMapper, exprs []kustomizev1.CustomHealthCheck, interval time.Duration) (*Poller, error) {
+	readers := []engine.StatusReader{statusreaders.NewCustomJobStatusReader(mapper)}
+	if len(exprs) > 0 {
+		checks := make([]fluxkustomize.CustomHealthCheck, 0, len(exprs))
+		for _, e := range exprs {
+			checks = append(checks, fluxkustomize.CustomHealthCheck{
+				APIVersion: e.APIVersion,
+				Kind:       e.Kind,
+				HealthCheckExpressions: fluxkustomize.HealthCheckExpressions{
+					InProgress: e.InProgress, Failed: e.Failed, Current: e.Current,
+				},
+			})
+		}
+		ctor, err := cel.NewStatusReader(checks)
+		if err != nil {
+			return nil, &InvalidExprError{Err: fmt.Errorf("invalid spec.healthCheckExprs: %w", err)}
+		}
+		// The CEL reader goes first so that it wins over the built-in readers for its kinds.
+		readers = append([]engine.StatusReader{ctor(mapper)}, readers...)
+	}
+	return &Poller{
+		poller:   polling.NewStatusPoller(reader, mapper, polling.Options{CustomStatusReaders: readers}),
+		interval: interval,
+	}, nil
+}
+
+// Check implements Checker.
+func (p *Poller) Check(ctx context.Context, set object.ObjMetadataSet, timeout time.Duration) error {
+	if len(set) == 0 {
+		return nil
+	}
+	rm := ssa.NewResourceManager(nil, p.poller, ssa.Owner{})
+	return rm.WaitForSetWithContext(ctx, set, ssa.WaitOptions{Interval: p.interval, Timeout: timeout, FailFast: true})
+}
