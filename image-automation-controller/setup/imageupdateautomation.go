@@ -13,15 +13,28 @@ import (
 	"github.com/eddy-gitops/eddy/pkg/manager"
 )
 
-// GitCacheDirEnv overrides where the warm Git clones of ImageUpdateAutomation live. Put it on a
-// volume to keep the clones across restarts; the default is under the temporary directory.
+// GitCacheDirEnv says where the warm Git clones of ImageUpdateAutomations live when
+// --git-cache-path is not given (kept for environments that set it, e.g. pkg/devenv).
 const GitCacheDirEnv = "EDDY_GIT_CACHE_DIR"
 
-func gitCacheDir() string {
+// gitCacheSubdir is the default clone directory under --storage-path. The underscore cannot
+// start a namespace name, so it never collides with a namespace's tag list directory.
+const gitCacheSubdir = "_git"
+
+// gitCacheDir picks the clone directory: the flag, else the environment variable, else under the
+// storage path, so that a Deployment with a volume at --storage-path keeps its clones too.
+func (o *Options) gitCacheDir() string {
+	if o.GitCachePath != "" {
+		return o.GitCachePath
+	}
 	if dir := os.Getenv(GitCacheDirEnv); dir != "" {
 		return dir
 	}
-	return filepath.Join(os.TempDir(), ControllerName, "git")
+	storage := o.StoragePath
+	if storage == "" {
+		storage = DefaultStoragePath
+	}
+	return filepath.Join(storage, gitCacheSubdir)
 }
 
 // setupImageUpdateAutomation registers the ImageUpdateAutomation reconciler.
@@ -30,7 +43,9 @@ func (o *Options) setupImageUpdateAutomation(ctx context.Context, rt *manager.Ru
 		Client:         rt.Manager.GetClient(),
 		Recorder:       rt.Recorder,
 		ControllerName: ControllerName,
-		Clones:         gitpush.NewCache(gitCacheDir()),
+		Clones:         gitpush.NewCache(o.gitCacheDir()),
+
+		NoCrossNamespaceRefs: o.NoCrossNamespaceRefs,
 	}
 	return r.SetupWithManager(rt.Manager, controller.Options{
 		MaxConcurrentReconciles: rt.Concurrent,

@@ -28,6 +28,12 @@ var DefaultStoragePath = filepath.Join(os.TempDir(), ControllerName, "tags")
 type Options struct {
 	// StoragePath is the directory of the ImageRepository tag lists (--storage-path).
 	StoragePath string
+	// GitCachePath is the directory of the ImageUpdateAutomation warm clones (--git-cache-path);
+	// empty means $EDDY_GIT_CACHE_DIR, else gitCacheSubdir under StoragePath.
+	GitCachePath string
+	// NoCrossNamespaceRefs refuses ImageUpdateAutomation sourceRefs to another namespace
+	// (--no-cross-namespace-refs), as Flux does.
+	NoCrossNamespaceRefs bool
 
 	store *tagstore.Store
 }
@@ -36,6 +42,11 @@ type Options struct {
 func (o *Options) BindFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.StoragePath, "storage-path", DefaultStoragePath,
 		"The directory where the tag lists of ImageRepositories are stored (one small compressed file each).")
+	fs.StringVar(&o.GitCachePath, "git-cache-path", "",
+		"The directory of the warm Git clones of ImageUpdateAutomations, kept between runs and restarts. "+
+			"Defaults to $"+GitCacheDirEnv+", else '"+gitCacheSubdir+"' under --storage-path.")
+	fs.BoolVar(&o.NoCrossNamespaceRefs, "no-cross-namespace-refs", false,
+		"When set, an ImageUpdateAutomation may only refer to a GitRepository in its own namespace.")
 }
 
 // tagStore opens the tag list directory once; both the ImageRepository and the ImagePolicy

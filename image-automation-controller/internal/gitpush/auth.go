@@ -102,7 +102,7 @@ type scrubbed struct {
 func (s *scrubbed) Error() string { return s.msg }
 func (s *scrubbed) Unwrap() error { return s.err }
 
-func scrub(err error, rawURL string, opts *git.AuthOptions) error {
+func scrub(err error, rawURL string, opts *git.AuthOptions, extra ...string) error {
 	if err == nil {
 		return nil
 	}
@@ -110,11 +110,13 @@ func scrub(err error, rawURL string, opts *git.AuthOptions) error {
 	if masked := MaskURL(rawURL); masked != rawURL {
 		msg = strings.ReplaceAll(msg, rawURL, masked)
 	}
+	secrets := extra
 	if opts != nil {
-		for _, secret := range []string{opts.Password, opts.BearerToken} {
-			if len(secret) >= 4 {
-				msg = strings.ReplaceAll(msg, secret, "*****")
-			}
+		secrets = append(secrets, opts.Password, opts.BearerToken)
+	}
+	for _, secret := range secrets {
+		if len(secret) >= 4 {
+			msg = strings.ReplaceAll(msg, secret, "*****")
 		}
 	}
 	if msg == err.Error() {

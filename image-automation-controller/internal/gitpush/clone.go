@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"github.com/go-git/go-billy/v5/osfs"
@@ -49,7 +50,7 @@ func (c *Cache) lock(key string) func() {
 }
 
 func cacheKey(cfg Config) string {
-	sum := sha256.Sum256([]byte(cfg.URL + "\x00" + cfg.CheckoutBranch + "\x00" + cfg.pushBranch()))
+	sum := sha256.Sum256([]byte(cfg.URL + "\x00" + cfg.CheckoutBranch + "\x00" + cfg.CheckoutRef.String() + "\x00" + cfg.pushBranch()))
 	return hex.EncodeToString(sum[:12])
 }
 
@@ -105,52 +106,55 @@ func openStorage(dir string, initialise bool) (*gogit.Repository, func(), error)
 	return repo, closeFn, nil
 }
 
-// remoteTips lists the remote's checkout and push branches. The push branch may not exist yet.
-func remoteTips(ctx context.Context, repo *gogit.Repository, cfg Config, auth transport.AuthMethod) (checkout, push plumbing.Hash, err error) {
+// listRemote returns the references the remote advertises.
+func listRemote(ctx context.Context, repo *gogit.Repository, cfg Config, auth transport.AuthMethod) ([]*plumbing.Reference, error) {
 	remote, err := repo.Remote(gogit.DefaultRemoteName)
 	if err != nil {
-		return checkout, push, err
+		return nil, err
 	}
-	refs, err := remote.ListContext(ctx, &gogit.ListOptions{
+	return remote.ListContext(ctx, &gogit.ListOptions{
 		Auth: auth, CABundle: cfg.Auth.CAFile, ClientCert: cfg.Auth.ClientCert, ClientKey: cfg.Auth.ClientKey,
+		ProxyOptions: cfg.Proxy,
 	})
-	if err != nil {
-		return checkout, push, err
-	}
-	for _, r := range refs {
-		switch r.Name() {
-		case plumbing.NewBranchReferenceName(cfg.CheckoutBranch):
-			checkout = r.Hash()
-		case plumbing.NewBranchReferenceName(cfg.pushBranch()):
-			push = r.Hash()
-		}
-	}
-	if checkout.IsZero() {
-		return checkout, push, &ConfigError{Msg: fmt.Sprintf("branch '%s' not found in the repository", cfg.CheckoutBranch)}
-	}
-	return checkout, push, nil
 }
 
-// syncClone fetches the branches the run needs and resets the worktree, on the push branch, to the
+// syncClone fetches what the run needs and resets the worktree, on the push branch, to the
 // commit to build on: the remote push branch when it exists (so commits made there by others are
-// kept), else the checkout branch. It returns that commit.
+// kept), else the checkout point (a branch tip, tag, commit or reference). It returns that commit.
 func syncClone(ctx context.Context, repo *gogit.Repository, cfg Config, auth transport.AuthMethod) (plumbing.Hash, error) {
-	checkoutTip, pushTip, err := remoteTips(ctx, repo, cfg, auth)
+	refs, err := listRemote(ctx, repo, cfg, auth)
 	if err != nil {
 		return plumbing.ZeroHash, err
 	}
-	specs := []config.RefSpec{branchFetchSpec(cfg.CheckoutBranch)}
-	base := checkoutTip
-	if !pushTip.IsZero() && cfg.pushBranch() != cfg.CheckoutBranch {
-		specs = append(specs, branchFetchSpec(cfg.pushBranch()))
-		base = pushTip
+	plan, err := planCheckout(cfg, refs)
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	specs := plan.specs
+	var pushTip plumbing.Hash
+	if cfg.pushBranch() != cfg.CheckoutBranch || !cfg.CheckoutRef.IsZero() {
+		for _, r := range refs {
+			if r.Name() == plumbing.NewBranchReferenceName(cfg.pushBranch()) {
+				pushTip = r.Hash()
+				if spec := branchFetchSpec(cfg.pushBranch()); !slices.Contains(specs, spec) {
+					specs = append(specs, spec)
+				}
+			}
+		}
 	}
 	err = repo.FetchContext(ctx, &gogit.FetchOptions{
 		RemoteName: gogit.DefaultRemoteName, RefSpecs: specs, Auth: auth, Tags: gogit.NoTags,
 		CABundle: cfg.Auth.CAFile, ClientCert: cfg.Auth.ClientCert, ClientKey: cfg.Auth.ClientKey,
+		ProxyOptions: cfg.Proxy,
 	})
 	if err != nil && !errors.Is(err, gogit.NoErrAlreadyUpToDate) {
 		return plumbing.ZeroHash, fmt.Errorf("fetching: %w", err)
+	}
+	base := pushTip
+	if base.IsZero() {
+		if base, err = plan.resolve(repo); err != nil {
+			return plumbing.ZeroHash, err
+		}
 	}
 	local := plumbing.NewBranchReferenceName(cfg.pushBranch())
 	if err := repo.Storer.SetReference(plumbing.NewHashReference(local, base)); err != nil {

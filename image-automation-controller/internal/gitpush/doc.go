@@ -9,9 +9,13 @@
 // again, redoes the update on the new tip and pushes again, a bounded number of times. The other
 // commit thus becomes the parent of ours and is never overwritten.
 //
+// A run starts from a branch tip, or (checkout.go) from a tag, the highest tag in a semver range,
+// a commit or a full reference name; those cannot be pushed to, so they need a push branch, which
+// the first run creates from that point.
+//
 // Credentials come from a GitRepository's Secret, parsed by fluxcd/pkg/git.NewAuthOptions
 // (basic auth, bearer token, SSH identity with known_hosts, CA and client certificates); the
-// transport is go-git. Errors are scrubbed of credentials before they are returned.
+// transport is go-git, optionally through an HTTP(S) proxy. Errors are scrubbed of credentials before they are returned.
 //
 // The package knows nothing of Kubernetes; the imageupdateautomation controller builds the
 // Config from the objects and internal/update does the file rewriting.

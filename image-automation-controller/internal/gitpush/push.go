@@ -26,9 +26,14 @@ type Config struct {
 	Auth *git.AuthOptions
 	// CheckoutBranch is the branch to start from.
 	CheckoutBranch string
+	// CheckoutRef, when set, starts from a tag, semver range, commit or reference name instead
+	// of the tip of CheckoutBranch; PushBranch is then required.
+	CheckoutRef CheckoutRef
 	// PushBranch is the branch to push to; empty means CheckoutBranch. It is created from the
-	// checkout branch when it does not exist.
+	// checkout point when it does not exist.
 	PushBranch string
+	// Proxy, when its URL is set, carries every fetch and push (GitRepository proxySecretRef).
+	Proxy transport.ProxyOptions
 	// Refspec is an additional push refspec, e.g. `refs/heads/main:refs/for/main`.
 	Refspec string
 	// PushOptions are sent to the server (`git push -o`).
@@ -104,11 +109,14 @@ var ErrConflict = errors.New("the remote branch kept moving while pushing")
 // force-pushes.
 func (c *Cache) Run(ctx context.Context, cfg Config, update Update) (Result, error) {
 	res, err := c.run(ctx, cfg, update)
-	return res, scrub(err, cfg.URL, cfg.Auth)
+	return res, scrub(err, cfg.URL, cfg.Auth, cfg.Proxy.Password)
 }
 
 func (c *Cache) run(ctx context.Context, cfg Config, update Update) (Result, error) {
-	if cfg.CheckoutBranch == "" {
+	switch {
+	case !cfg.CheckoutRef.IsZero() && cfg.PushBranch == "":
+		return Result{}, &ConfigError{Msg: fmt.Sprintf("checking out %s needs a push branch: a commit can only be pushed to a branch", cfg.CheckoutRef)}
+	case cfg.CheckoutRef.IsZero() && cfg.CheckoutBranch == "":
 		return Result{}, &ConfigError{Msg: "no branch to check out"}
 	}
 	if cfg.Attempts <= 0 {
@@ -221,6 +229,7 @@ func push(ctx context.Context, repo *gogit.Repository, cfg Config, auth transpor
 		Auth:       auth,
 		Options:    cfg.PushOptions,
 		CABundle:   cfg.Auth.CAFile, ClientCert: cfg.Auth.ClientCert, ClientKey: cfg.Auth.ClientKey,
+		ProxyOptions: cfg.Proxy,
 	})
 }
 

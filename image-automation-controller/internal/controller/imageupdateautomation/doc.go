@@ -6,5 +6,7 @@
 // spec.policySelector, and hands internal/gitpush an update function that runs internal/update's
 // Setters strategy on the warm clone and renders the commit message template. Status and events
 // follow Flux's image-automation-controller. Automations run at their interval and as soon as
-// a selected ImagePolicy's status.latestRef changes (the ImagePolicy watch).
+// a selected ImagePolicy's status.latestRef changes (the ImagePolicy watch), or when the
+// referenced GitRepository appears or changes its spec (the GitRepository watch, through a field
+// index on spec.sourceRef; watch.go).
 package imageupdateautomation

@@ -70,11 +70,19 @@ func TestAutomationFailures(t *testing.T) {
 			wantReason: imagev1.InvalidSourceConfigReason, wantMessage: "Secret '%s/gpg' not found",
 		},
 		{
-			name: "checkout of a tag",
+			name: "checkout of a tag without a push branch",
 			mutate: func(_ *testing.T, _ string, _ *sourcev1.GitRepository, obj *imagev1.ImageUpdateAutomation) {
 				obj.Spec.GitSpec.Checkout = &imagev1.GitCheckoutSpec{Reference: imagev1.GitRepositoryRef{Tag: "v1"}}
 			},
-			wantReason: imagev1.InvalidSourceConfigReason, wantStalled: true, wantMessage: "not supported yet",
+			wantReason: imagev1.InvalidSourceConfigReason, wantStalled: true, wantMessage: "checking out tag 'v1' needs spec.git.push.branch",
+		},
+		{
+			name: "checkout of a missing tag",
+			mutate: func(_ *testing.T, _ string, _ *sourcev1.GitRepository, obj *imagev1.ImageUpdateAutomation) {
+				obj.Spec.GitSpec.Checkout = &imagev1.GitCheckoutSpec{Reference: imagev1.GitRepositoryRef{Tag: "v9"}}
+				obj.Spec.GitSpec.Push = &imagev1.PushSpec{Branch: "auto"}
+			},
+			wantReason: imagev1.InvalidSourceConfigReason, wantStalled: true, wantMessage: "tag 'v9' not found in the repository",
 		},
 		{
 			name: "checkout branch missing in the repository",

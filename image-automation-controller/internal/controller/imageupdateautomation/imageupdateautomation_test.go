@@ -158,7 +158,13 @@ func TestAutomationPushBranch(t *testing.T) {
 	obj.Spec.GitSpec.Push = &imagev1.PushSpec{Branch: "image-updates"}
 	env.CreateAndWait(t, obj)
 
-	got := waitReady(t, obj, metav1.ConditionTrue, meta.SucceededReason)
+	// The first run may still see the policy without its status (the manager's cache lags the
+	// test's write) and report up-to-date; the policy watch then runs it again.
+	var got *imagev1.ImageUpdateAutomation
+	g.Eventually(func(g Gomega) {
+		got = waitReady(t, obj, metav1.ConditionTrue, meta.SucceededReason)
+		g.Expect(got.Status.LastPushCommit).NotTo(BeEmpty())
+	}, timeout, interval).Should(Succeed())
 	pushed := srv.Head(t, repoPath, "image-updates")
 	g.Expect(pushed).NotTo(BeNil())
 	g.Expect(pushed.Hash.String()).To(Equal(got.Status.LastPushCommit))

@@ -33,6 +33,9 @@ type Reconciler struct {
 	// DependencyRequeueInterval is how long to wait for a missing GitRepository or Secret.
 	// Zero means 10s.
 	DependencyRequeueInterval time.Duration
+	// NoCrossNamespaceRefs refuses a sourceRef in another namespace (AccessDenied, Stalled), as
+	// Flux's --no-cross-namespace-refs does.
+	NoCrossNamespaceRefs bool
 	// NoPolicyTrigger leaves runs to the interval and to reconcile requests: a new latest image
 	// is then picked up at the next interval. The benchmark uses it to compare both modes.
 	NoPolicyTrigger bool

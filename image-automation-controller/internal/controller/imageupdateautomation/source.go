@@ -9,6 +9,10 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/fluxcd/pkg/apis/acl"
+	"github.com/fluxcd/pkg/runtime/secrets"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+
 	imagev1 "github.com/eddy-gitops/eddy/api/image/v1"
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/gitpush"
@@ -47,19 +51,23 @@ func (r *Reconciler) reconcileSpec(ctx context.Context, s *scope) error {
 	return nil
 }
 
-// reconcileSource resolves the GitRepository into a URL, credentials and the branch to check out.
+// reconcileSource resolves the GitRepository into a URL, credentials, proxy and the point to
+// check out.
 func (r *Reconciler) reconcileSource(ctx context.Context, s *scope) error {
 	ref := s.obj.Spec.SourceRef
 	if ref.Kind != "" && ref.Kind != sourcev1.GitRepositoryKind {
 		return reconcile.NewStalling(imagev1.InvalidSourceConfigReason, "source kind '%s' is not supported; use GitRepository", ref.Kind)
 	}
-	key := types.NamespacedName{Namespace: ref.Namespace, Name: ref.Name}
-	if key.Namespace == "" {
-		key.Namespace = s.obj.Namespace
+	key := sourceKey(s.obj)
+	if r.NoCrossNamespaceRefs && key.Namespace != s.obj.Namespace {
+		return reconcile.NewStalling(acl.AccessDeniedReason,
+			"cannot access GitRepository '%s': cross-namespace references are not allowed (--no-cross-namespace-refs)", key)
 	}
 	repo := &sourcev1.GitRepository{}
 	if err := r.Get(ctx, key, repo); err != nil {
 		if apierrors.IsNotFound(err) {
+			// The GitRepository watch reconciles the automation when it appears; the requeue
+			// is only a safety net.
 			return reconcile.NewWaiting(imagev1.InvalidSourceConfigReason, r.dependencyRequeue(),
 				"GitRepository '%s' not found", key)
 		}
@@ -78,34 +86,75 @@ func (r *Reconciler) reconcileSource(ctx context.Context, s *scope) error {
 	if err != nil {
 		return reconcile.NewGeneric(imagev1.InvalidSourceConfigReason, "%s", err)
 	}
-	branch, err := checkoutBranch(s.obj, repo)
+	if err := r.reconcileProxy(ctx, s, repo); err != nil {
+		return err
+	}
+	branch, checkoutRef, err := checkout(s.obj, repo)
 	if err != nil {
 		return reconcile.NewStalling(imagev1.InvalidSourceConfigReason, "%s", err)
 	}
-	s.git.URL, s.git.Auth, s.git.CheckoutBranch = repo.Spec.URL, auth, branch
+	s.git.URL, s.git.Auth, s.git.CheckoutBranch, s.git.CheckoutRef = repo.Spec.URL, auth, branch, checkoutRef
 	return nil
 }
 
-// checkoutBranch picks the branch to start from: spec.git.checkout.ref, else the GitRepository's
-// spec.ref, else the GitRepository default. The automation builds on a branch tip; tags, semver
-// ranges, commits and reference names are not supported yet.
-func checkoutBranch(obj *imagev1.ImageUpdateAutomation, repo *sourcev1.GitRepository) (string, error) {
-	var branch, other string
+// sourceKey is the GitRepository the automation refers to; an empty namespace is its own.
+func sourceKey(obj *imagev1.ImageUpdateAutomation) types.NamespacedName {
+	key := types.NamespacedName{Namespace: obj.Spec.SourceRef.Namespace, Name: obj.Spec.SourceRef.Name}
+	if key.Namespace == "" {
+		key.Namespace = obj.Namespace
+	}
+	return key
+}
+
+// reconcileProxy reads the GitRepository's spec.proxySecretRef ('address', optional 'username'
+// and 'password'), so that the automation reaches the repository the same way the source does.
+func (r *Reconciler) reconcileProxy(ctx context.Context, s *scope, repo *sourcev1.GitRepository) error {
+	if repo.Spec.ProxySecretRef == nil {
+		return nil
+	}
+	secret, err := r.secret(ctx, types.NamespacedName{Namespace: repo.Namespace, Name: repo.Spec.ProxySecretRef.Name})
+	if err != nil {
+		return err
+	}
+	u, err := secrets.ProxyURLFromSecret(ctx, secret)
+	if err != nil {
+		return reconcile.NewGeneric(imagev1.InvalidSourceConfigReason, "proxy Secret '%s/%s': %s", secret.Namespace, secret.Name, err)
+	}
+	proxy := transport.ProxyOptions{}
+	if u.User != nil {
+		proxy.Username = u.User.Username()
+		proxy.Password, _ = u.User.Password()
+		u.User = nil
+	}
+	proxy.URL = u.String()
+	s.git.Proxy = proxy
+	return nil
+}
+
+// checkout picks the point to start from: spec.git.checkout.ref, else the GitRepository's
+// spec.ref, else the GitRepository default branch. A tag, semver range, commit or reference name
+// cannot be pushed to, so it needs spec.git.push.branch.
+func checkout(obj *imagev1.ImageUpdateAutomation, repo *sourcev1.GitRepository) (string, gitpush.CheckoutRef, error) {
+	var ref gitpush.CheckoutRef
+	var branch string
 	switch {
 	case obj.Spec.GitSpec != nil && obj.Spec.GitSpec.Checkout != nil:
 		r := obj.Spec.GitSpec.Checkout.Reference
-		branch, other = r.Branch, r.Tag+r.SemVer+r.Commit+r.Name
+		branch, ref = r.Branch, gitpush.CheckoutRef{Tag: r.Tag, SemVer: r.SemVer, Commit: r.Commit, Name: r.Name}
 	case repo.Spec.Reference != nil:
 		r := repo.Spec.Reference
-		branch, other = r.Branch, r.Tag+r.SemVer+r.Commit+r.Name
+		branch, ref = r.Branch, gitpush.CheckoutRef{Tag: r.Tag, SemVer: r.SemVer, Commit: r.Commit, Name: r.Name}
 	}
-	if other != "" {
-		return "", errors.New("checking out a tag, semver range, commit or reference name is not supported yet; set git.checkout.ref.branch")
+	if ref.IsZero() {
+		if branch == "" {
+			branch = defaultBranch
+		}
+		return branch, ref, nil
 	}
-	if branch == "" {
-		branch = defaultBranch
+	if obj.Spec.GitSpec == nil || obj.Spec.GitSpec.Push == nil || obj.Spec.GitSpec.Push.Branch == "" {
+		return "", ref, fmt.Errorf("checking out %s needs spec.git.push.branch: a commit can only be pushed to a branch", ref)
 	}
-	return branch, nil
+	return branch, ref, nil
 }
 
 // reconcileSigningKey loads the commit signing key, when one is configured.

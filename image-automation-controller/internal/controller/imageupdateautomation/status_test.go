@@ -53,28 +53,42 @@ func TestParseTemplate(t *testing.T) {
 	}
 }
 
-func TestCheckoutBranch(t *testing.T) {
+func TestCheckout(t *testing.T) {
+	push := &imagev1.PushSpec{Branch: "auto"}
 	tests := []struct {
-		name     string
-		checkout *imagev1.GitCheckoutSpec
-		repoRef  *sourcev1.GitRepositoryRef
-		want     string
-		wantErr  bool
+		name       string
+		checkout   *imagev1.GitCheckoutSpec
+		push       *imagev1.PushSpec
+		repoRef    *sourcev1.GitRepositoryRef
+		wantBranch string
+		wantRef    gitpush.CheckoutRef
+		wantErr    string
 	}{
-		{name: "default branch", want: "master"},
-		{name: "GitRepository branch", repoRef: &sourcev1.GitRepositoryRef{Branch: "main"}, want: "main"},
-		{name: "checkout wins", checkout: &imagev1.GitCheckoutSpec{Reference: imagev1.GitRepositoryRef{Branch: "dev"}}, repoRef: &sourcev1.GitRepositoryRef{Branch: "main"}, want: "dev"},
-		{name: "GitRepository tag is refused", repoRef: &sourcev1.GitRepositoryRef{Tag: "v1"}, wantErr: true},
-		{name: "checkout commit is refused", checkout: &imagev1.GitCheckoutSpec{Reference: imagev1.GitRepositoryRef{Branch: "main", Commit: "abc"}}, wantErr: true},
+		{name: "default branch", wantBranch: "master"},
+		{name: "GitRepository branch", repoRef: &sourcev1.GitRepositoryRef{Branch: "main"}, wantBranch: "main"},
+		{name: "checkout wins", checkout: &imagev1.GitCheckoutSpec{Reference: imagev1.GitRepositoryRef{Branch: "dev"}}, repoRef: &sourcev1.GitRepositoryRef{Branch: "main"}, wantBranch: "dev"},
+		{name: "GitRepository tag without push branch", repoRef: &sourcev1.GitRepositoryRef{Tag: "v1"}, wantErr: "checking out tag 'v1' needs spec.git.push.branch"},
+		{name: "GitRepository tag with push branch", repoRef: &sourcev1.GitRepositoryRef{Tag: "v1"}, push: push, wantRef: gitpush.CheckoutRef{Tag: "v1"}},
+		{name: "checkout commit on a branch", checkout: &imagev1.GitCheckoutSpec{Reference: imagev1.GitRepositoryRef{Branch: "main", Commit: "abc"}}, push: push,
+			wantBranch: "main", wantRef: gitpush.CheckoutRef{Commit: "abc"}},
+		{name: "checkout semver without push branch", checkout: &imagev1.GitCheckoutSpec{Reference: imagev1.GitRepositoryRef{SemVer: ">=1"}},
+			push: &imagev1.PushSpec{Refspec: "refs/heads/x:refs/heads/y"}, wantErr: "checking out semver range '>=1' needs spec.git.push.branch"},
+		{name: "checkout name with push branch", checkout: &imagev1.GitCheckoutSpec{Reference: imagev1.GitRepositoryRef{Name: "refs/pull/1/head"}}, push: push,
+			wantRef: gitpush.CheckoutRef{Name: "refs/pull/1/head"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := NewWithT(t)
-			obj := &imagev1.ImageUpdateAutomation{Spec: imagev1.ImageUpdateAutomationSpec{GitSpec: &imagev1.GitSpec{Checkout: tt.checkout}}}
+			obj := &imagev1.ImageUpdateAutomation{Spec: imagev1.ImageUpdateAutomationSpec{GitSpec: &imagev1.GitSpec{Checkout: tt.checkout, Push: tt.push}}}
 			repo := &sourcev1.GitRepository{Spec: sourcev1.GitRepositorySpec{Reference: tt.repoRef}}
-			got, err := checkoutBranch(obj, repo)
-			g.Expect(err != nil).To(Equal(tt.wantErr))
-			g.Expect(got).To(Equal(tt.want))
+			branch, ref, err := checkout(obj, repo)
+			if tt.wantErr != "" {
+				g.Expect(err).To(MatchError(ContainSubstring(tt.wantErr)))
+				return
+			}
+			g.Expect(err).NotTo(HaveOccurred())
+			g.Expect(branch).To(Equal(tt.wantBranch))
+			g.Expect(ref).To(Equal(tt.wantRef))
 		})
 	}
 }

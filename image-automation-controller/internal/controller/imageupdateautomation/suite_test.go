@@ -45,11 +45,12 @@ func TestMain(m *testing.M) {
 				return err
 			}
 			r := &Reconciler{
-				Client:                    e.Manager.GetClient(),
-				Recorder:                  rec,
-				ControllerName:            "image-automation-controller",
-				Clones:                    gitpush.NewCache(cacheDir),
-				DependencyRequeueInterval: time.Second,
+				Client:         e.Manager.GetClient(),
+				Recorder:       rec,
+				ControllerName: "image-automation-controller",
+				Clones:         gitpush.NewCache(cacheDir),
+				// An hour: runs waiting for a GitRepository must be started by the watch.
+				DependencyRequeueInterval: time.Hour,
 			}
 			return r.SetupWithManager(e.Manager, controller.Options{})
 		},

@@ -1,6 +1,7 @@
 package gitrepository
 
 import (
+	"os"
 	"testing"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
@@ -77,5 +78,21 @@ func TestGitRepository_noChange(t *testing.T) {
 		g.Expect(srv.UploadPacks.Load()).To(BeNumerically(">=", 1), "cloned again")
 		g.Expect(got.Status.Artifact.Digest).To(Equal(before.Digest), "same content, same digest")
 		g.Expect(artifactStorage.ArtifactExist(*got.Status.Artifact)).To(BeTrue())
+	})
+
+	t.Run("truncated-file-is-rebuilt", func(t *testing.T) {
+		g := NewWithT(t)
+		obj := &sourcev1.GitRepository{}
+		obj.Namespace, obj.Name = ns, "name"
+		before := get(g, obj).Status.Artifact
+		// Same path, fewer bytes: only the size check in the no-change path can notice.
+		g.Expect(os.Truncate(artifactStorage.LocalPath(*before), *before.Size/2)).To(Succeed())
+		srv.ResetCounters()
+		token := requestReconcile(t, obj)
+		got := waitHandled(t, obj, token)
+		g.Expect(conditions.IsReady(got)).To(BeTrue())
+		g.Expect(srv.UploadPacks.Load()).To(BeNumerically(">=", 1), "cloned again")
+		g.Expect(got.Status.Artifact.Digest).To(Equal(before.Digest), "same content, same digest")
+		g.Expect(download(t, got.Status.Artifact)).To(HaveKeyWithValue("a.yaml", "2"))
 	})
 }

@@ -34,6 +34,9 @@ type Reconciler struct {
 	// DependencyRequeueInterval is how long to wait for an included GitRepository that has no
 	// artifact yet. Zero means 10s.
 	DependencyRequeueInterval time.Duration
+
+	// checks keeps the no-change path from re-hashing unchanged artifact files.
+	checks artifactChecks
 }
 
 // step is one named stage of a reconcile.
@@ -140,6 +143,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) error {
 			"garbage collected artifacts for deleted resource")
 	}
 	s.obj.Status.Artifact = nil
+	r.checks.forget(client.ObjectKeyFromObject(s.obj))
 	controllerutil.RemoveFinalizer(s.obj, sourcev1.SourceFinalizer)
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/sourceignore"
 	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
@@ -62,6 +63,7 @@ func (r *Reconciler) reconcileArtifact(ctx context.Context, s *scope) error {
 		log.FromContext(ctx).Error(err, "failed to update the latest.tar.gz link")
 	}
 
+	r.checks.stored(r.Storage, client.ObjectKeyFromObject(obj), artifact)
 	obj.Status.Artifact = artifact.DeepCopy()
 	obj.Status.IncludedArtifacts = includedArtifacts(s.includes)
 	obj.Status.ObservedIgnore = obj.Spec.Ignore

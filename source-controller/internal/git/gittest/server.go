@@ -32,6 +32,27 @@ type Server struct {
 // SSH). It stops when the test ends.
 func NewServer(t testing.TB, username, password string) *Server {
 	t.Helper()
+	return newServer(t, username, password)
+}
+
+// NewBearerServer starts an HTTP Git server that requires `Authorization: Bearer <token>`, as
+// Git hosts with access tokens do, and answers anything else with 401.
+func NewBearerServer(t testing.TB, token string) *Server {
+	t.Helper()
+	return newServer(t, "", "", func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Header.Get("Authorization") != "Bearer "+token {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="git"`)
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+}
+
+func newServer(t testing.TB, username, password string, middlewares ...gittestserver.HTTPMiddleware) *Server {
+	t.Helper()
 	root := t.TempDir()
 	// gitkit logs every request with the standard logger; keep test output readable.
 	log.SetOutput(io.Discard)
@@ -39,7 +60,7 @@ func NewServer(t testing.TB, username, password string) *Server {
 	if username != "" {
 		s.Auth(username, password)
 	}
-	s.AddHTTPMiddlewares(s.count)
+	s.AddHTTPMiddlewares(append([]gittestserver.HTTPMiddleware{s.count}, middlewares...)...)
 	if err := s.StartHTTP(); err != nil {
 		t.Fatalf("starting the Git HTTP server: %v", err)
 	}
