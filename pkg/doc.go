@@ -8,6 +8,7 @@
 //   - controlplane finding and starting the locally built etcd, kube-apiserver and
 //     kube-controller-manager (used by testenv and by `make run`)
 //   - devenv       the four controller binaries as processes against that control plane
-//     (`make run`, end-to-end tests, benchmarks)
+//     (`make run`, end-to-end tests, benchmarks); devenv/demo is the Git-served demo fleet
+//     `make run` syncs
 //   - reconcile    the status idiom every reconciler shares
 package pkg

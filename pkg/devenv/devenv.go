@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -22,6 +23,9 @@ type Options struct {
 	BinDir string
 	// StateDir receives the kubeconfig, the logs and controller data.
 	StateDir string
+	// BasePort lays the controllers' ports out in blocks of ten from this port (DefaultBasePort
+	// for `make run`). Zero picks free ports, so that tests run next to `make run` and each other.
+	BasePort int
 	// Log receives progress lines.
 	Log func(format string, args ...any)
 }
@@ -32,6 +36,15 @@ type Env struct {
 	Kubeconfig string
 	// LogDir holds one log file per controller.
 	LogDir string
+	// ArtifactAddr is source-controller's artifact server (host:port), as advertised in
+	// status.artifact.url.
+	ArtifactAddr string
+	// EventsAddr is notification-controller's event endpoint (host:port); the other controllers
+	// POST their events to http://EventsAddr/.
+	EventsAddr string
+	// ReceiverAddr is notification-controller's webhook receiver (host:port): a Receiver is
+	// served at http://ReceiverAddr + its status.webhookPath.
+	ReceiverAddr string
 
 	plane  *controlplane.ControlPlane
 	procs  []*process
@@ -61,7 +74,20 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	if o.Log == nil {
 		o.Log = func(string, ...any) {}
 	}
-	e := &Env{LogDir: filepath.Join(o.StateDir, "logs"), exited: make(chan error, len(controllers()))}
+	p := fixedPorts(o.BasePort)
+	if o.BasePort == 0 {
+		if p, err = freePorts(); err != nil {
+			return nil, err
+		}
+	}
+	cs := controllers(p, o.StateDir)
+	e := &Env{
+		LogDir:       filepath.Join(o.StateDir, "logs"),
+		ArtifactAddr: hostPort(p.artifacts),
+		EventsAddr:   hostPort(p.events),
+		ReceiverAddr: hostPort(p.receiver),
+		exited:       make(chan error, len(cs)),
+	}
 	if err := os.MkdirAll(e.LogDir, 0o755); err != nil {
 		return nil, err
 	}
@@ -76,18 +102,27 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	}
 	e.Kubeconfig = e.plane.Kubeconfig
 
-	for _, c := range controllers() {
+	for _, c := range cs {
 		if err := e.startController(o, c); err != nil {
 			_ = e.Stop()
 			return nil, err
 		}
 	}
-	for _, c := range controllers() {
+	for _, c := range cs {
 		if err := waitReady(ctx, c); err != nil {
 			_ = e.Stop()
 			return nil, fmt.Errorf("%s did not become ready (see %s): %w", c.name, filepath.Join(e.LogDir, c.name+".log"), err)
 		}
 		o.Log("%s is ready (metrics http://%s/metrics)", c.name, c.metricsAddr())
+	}
+	// A controller reports ready before its manager has started every runnable (the artifact
+	// server waits for leader election), so wait until the servers other parties call accept
+	// connections too.
+	for _, addr := range []string{e.ArtifactAddr, e.EventsAddr, e.ReceiverAddr} {
+		if err := waitListening(ctx, addr); err != nil {
+			_ = e.Stop()
+			return nil, fmt.Errorf("nothing listens on %s (see the logs in %s): %w", addr, e.LogDir, err)
+		}
 	}
 	return e, nil
 }
@@ -103,6 +138,7 @@ func (e *Env) startController(o Options, c controller) error {
 	}
 	cmd := exec.Command(bin, c.commandLine()...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG="+e.Kubeconfig, "RUNTIME_NAMESPACE=flux-system")
+	cmd.Env = append(cmd.Env, c.env...)
 	cmd.Dir = o.StateDir
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
@@ -167,6 +203,24 @@ func waitReady(ctx context.Context, c controller) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// waitListening waits until addr accepts TCP connections.
+func waitListening(ctx context.Context, addr string) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var d net.Dialer
+	for {
+		conn, err := d.DialContext(ctx, "tcp", addr)
+		if err == nil {
+			return conn.Close()
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }

@@ -2,9 +2,8 @@ package devenv
 
 import (
 	"context"
+	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,7 +17,8 @@ import (
 )
 
 // TestDevEnvironment builds the four controller binaries, starts the whole dev environment,
-// checks that the nine CRDs are served and every controller is ready, then stops it and checks
+// checks that the nine CRDs are served, every controller is ready and the exported addresses
+// reach the artifact server, the event endpoint and the receiver, then stops it and checks
 // that every controller exited cleanly on SIGTERM and no process is left.
 func TestDevEnvironment(t *testing.T) {
 	if testing.Short() {
@@ -32,12 +32,8 @@ func TestDevEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	binDir := t.TempDir()
-	for _, c := range controllers() {
-		build := exec.Command("go", "build", "-o", filepath.Join(binDir, c.name), ".")
-		build.Dir = filepath.Join(root, c.name)
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("building %s: %v\n%s", c.name, err, out)
-		}
+	if err := Build(root, binDir); err != nil {
+		t.Fatal(err)
 	}
 
 	env, err := Start(t.Context(), Options{RepoRoot: root, BinDir: binDir, StateDir: t.TempDir(), Log: t.Logf})
@@ -80,6 +76,29 @@ func TestDevEnvironment(t *testing.T) {
 	for name, found := range want {
 		if !found {
 			t.Errorf("CRD %s is not served", name)
+		}
+	}
+
+	// The exported addresses reach the right servers: the artifact server has no listings (404
+	// for an unknown file), the event endpoint rejects a body that is not an event (400), the
+	// receiver answers 404 for an unknown hook.
+	for _, probe := range []struct {
+		name, method, url string
+		want              int
+	}{
+		{"artifact server", http.MethodGet, "http://" + env.ArtifactAddr + "/gitrepository/none/none/x.tar.gz", http.StatusNotFound},
+		{"event endpoint", http.MethodPost, "http://" + env.EventsAddr + "/", http.StatusBadRequest},
+		{"receiver", http.MethodPost, "http://" + env.ReceiverAddr + "/hook/0000", http.StatusNotFound},
+	} {
+		req, _ := http.NewRequest(probe.method, probe.url, strings.NewReader("not json"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Errorf("%s: %v", probe.name, err)
+			continue
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != probe.want {
+			t.Errorf("%s %s %s: status %d, want %d", probe.name, probe.method, probe.url, resp.StatusCode, probe.want)
 		}
 	}
 
