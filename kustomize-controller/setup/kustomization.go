@@ -17,6 +17,7 @@ import (
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/apply"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/artifactcache"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/controller/kustomization"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/watch"
 	"github.com/eddy-gitops/eddy/pkg/manager"
 )
 
@@ -43,7 +44,12 @@ func (o *Options) NewKustomizationReconciler(rt *manager.Runtime) (*kustomizatio
 		return nil, fmt.Errorf("--custom-apply-stage-kinds: %w", err)
 	}
 	mgr := rt.Manager
+	objects, err := watch.New(mgr.GetConfig(), mgr.GetRESTMapper(), o.OverrideManagers...)
+	if err != nil {
+		return nil, err
+	}
 	return &kustomization.Reconciler{
+		Watch:         objects,
 		Client:        mgr.GetClient(),
 		APIReader:     mgr.GetAPIReader(),
 		Config:        mgr.GetConfig(),

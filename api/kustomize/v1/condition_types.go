@@ -59,6 +59,11 @@ const (
 // spec.driftDetection.mode is 'warn'. Eddy extension.
 const DriftDetectedReason string = "DriftDetected"
 
+// DriftedCondition is True while objects applied by a Kustomization with
+// spec.driftDetection.mode 'warn' differ from the desired state in fields the controller owns.
+// It is removed once they are applied again. Eddy extension.
+const DriftedCondition string = "Drifted"
+
 // Labels that kustomize-controller sets on every object it applies. `flux trace` and
 // `flux check` follow them back to the Kustomization.
 const (

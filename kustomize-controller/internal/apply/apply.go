@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
@@ -18,11 +19,17 @@ import (
 
 // Manager applies, validates and deletes objects in one cluster on behalf of one Kustomization.
 type Manager struct {
-	rm    *ssa.ResourceManager
-	c     client.Client
-	owner Owner
-	opts  Options
+	rm     *ssa.ResourceManager
+	c      client.Client
+	owner  Owner
+	opts   Options
+	lookup Lookup
+	direct sync.Map // *unstructured.Unstructured -> directInfo, filled by Validate
 }
+
+// SetLookup lets Validate read owner labels and annotations from a cache instead of the
+// cluster (nil: read every object).
+func (m *Manager) SetLookup(l Lookup) { m.lookup = l }
 
 // New returns a Manager for the cluster behind c (an uncached client: apply must see the live
 // state). poller is used to wait for CRDs and Namespaces in the first stage.
@@ -51,7 +58,22 @@ func (m *Manager) Apply(ctx context.Context, objs []*unstructured.Unstructured, 
 	ignore []kustomizev1.IgnoreRule, timeout time.Duration) (*ssa.ChangeSet, error) {
 	opts := m.opts.applyOptions(force, timeout)
 	opts.DriftIgnoreRules = ignoreRules(ignore)
-	return m.rm.ApplyAllStaged(ctx, objs, opts)
+	direct, info, rest := m.splitDirect(objs, force, len(ignore) > 0)
+	cs := ssa.NewChangeSet()
+	if len(rest) > 0 {
+		staged, err := m.rm.ApplyAllStaged(ctx, rest, opts)
+		cs.Append(staged.Entries)
+		if err != nil {
+			return cs, err
+		}
+	}
+	if len(direct) > 0 {
+		// After the staged apply: CRDs and Namespaces the direct objects need exist by now.
+		applied, err := m.applyDirect(ctx, direct, info)
+		cs.Append(applied.Entries)
+		return cs, err
+	}
+	return cs, nil
 }
 
 // ignoreRules converts spec.ignore to the ssa form.

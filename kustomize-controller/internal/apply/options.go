@@ -46,6 +46,9 @@ var exclusions = map[string]string{
 	kustomizev1.SSAAnnotation:       kustomizev1.IgnoreValue,
 }
 
+// policyAnnotations are the per-object annotations that only the ssa apply handles.
+var policyAnnotations = []string{kustomizev1.SSAAnnotation, kustomizev1.ForceAnnotation, kustomizev1.ReconcileAnnotation}
+
 // pruneExclusions are the per-object opt-outs of garbage collection.
 var pruneExclusions = map[string]string{
 	kustomizev1.PruneAnnotation:     kustomizev1.DisabledValue,
@@ -79,4 +82,11 @@ func (o Options) applyOptions(force bool, timeout time.Duration) ssa.ApplyOption
 		Exclusions: map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue},
 	}
 	return opts
+}
+
+// Lookup answers from a cache what Validate would otherwise read from the cluster. known is
+// false when the cache cannot tell (kind not watched, or not in sync yet); found reports whether
+// the object exists and carries an owner label.
+type Lookup interface {
+	Metadata(gvk schema.GroupVersionKind, namespace, name string) (md *metav1.PartialObjectMetadata, found, known bool)
 }

@@ -61,10 +61,33 @@ func (m *Manager) Validate(ctx context.Context, objs []*unstructured.Unstructure
 }
 
 // validateOne returns a problem with obj, or "".
+//
+// With a Lookup (the controller's metadata informers, in sync) the object is not read: the
+// informers hold every object any Kustomization applied, with the labels and annotations the
+// checks need, and an object they do not hold carries no owner label, so only the dry-run can
+// find a problem with it. If that dry-run fails, the object is read and checked as without a
+// Lookup, so that the messages are the same.
 func (m *Manager) validateOne(ctx context.Context, obj *unstructured.Unstructured, force bool,
 	crdKinds map[schema.GroupKind]bool, namespaces map[string]bool) string {
 	if ssautils.AnyInMetadata(obj, exclusions) {
 		return ""
+	}
+	if m.lookup != nil {
+		md, found, known := m.lookup.Metadata(obj.GroupVersionKind(), obj.GetNamespace(), obj.GetName())
+		switch {
+		case known && found:
+			existing := &unstructured.Unstructured{}
+			existing.SetGroupVersionKind(obj.GroupVersionKind())
+			existing.SetNamespace(obj.GetNamespace())
+			existing.SetName(obj.GetName())
+			existing.SetLabels(md.Labels)
+			existing.SetAnnotations(md.Annotations)
+			return m.checkAndDryRun(ctx, obj, existing, force, namespaces)
+		case known:
+			if m.checkAndDryRun(ctx, obj, nil, force, namespaces) == "" {
+				return ""
+			}
+		}
 	}
 	gk := obj.GroupVersionKind().GroupKind()
 	existing := &unstructured.Unstructured{}
@@ -81,6 +104,11 @@ func (m *Manager) validateOne(ctx context.Context, obj *unstructured.Unstructure
 	case err != nil:
 		return fmt.Sprintf("%s: %v", ssautils.FmtUnstructured(obj), err)
 	}
+	return m.checkAndDryRun(ctx, obj, existing, force, namespaces)
+}
+
+// checkAndDryRun checks obj against the object in the cluster (nil: none) and dry-runs it.
+func (m *Manager) checkAndDryRun(ctx context.Context, obj, existing *unstructured.Unstructured, force bool, namespaces map[string]bool) string {
 	if existing != nil {
 		if ssautils.AnyInMetadata(existing, exclusions) {
 			return ""
@@ -93,9 +121,10 @@ func (m *Manager) validateOne(ctx context.Context, obj *unstructured.Unstructure
 		}
 	}
 	dry := obj.DeepCopy()
-	err = m.c.Patch(ctx, dry, client.Apply, client.DryRunAll, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
+	err := m.c.Patch(ctx, dry, client.Apply, client.DryRunAll, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
 	switch {
 	case err == nil:
+		m.noteDryRun(obj, existing, dry)
 		return ""
 	case isNamespaceNotFound(err, namespaces):
 		return ""

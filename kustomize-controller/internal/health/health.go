@@ -7,6 +7,7 @@ import (
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/engine"
+	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/event"
 	"github.com/fluxcd/cli-utils/pkg/object"
 	fluxkustomize "github.com/fluxcd/pkg/apis/kustomize"
 	"github.com/fluxcd/pkg/runtime/cel"
@@ -73,4 +74,35 @@ func (p *Poller) Check(ctx context.Context, set object.ObjMetadataSet, timeout t
 	}
 	rm := ssa.NewResourceManager(nil, p.poller, ssa.Owner{})
 	return rm.WaitForSetWithContext(ctx, set, ssa.WaitOptions{Interval: p.interval, Timeout: timeout, FailFast: true})
+}
+
+// Snapshot reads the current kstatus of every object of set once (one read per object) and
+// returns it without waiting: the caller decides what to do with objects still in progress.
+func (p *Poller) Snapshot(ctx context.Context, set object.ObjMetadataSet) (map[object.ObjMetadata]*event.ResourceStatus, error) {
+	out := make(map[object.ObjMetadata]*event.ResourceStatus, len(set))
+	if len(set) == 0 {
+		return out, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The first poll is immediate and reports every object once; the interval only matters if
+	// the caller were to keep listening, which it does not.
+	events := p.poller.Poll(ctx, set, polling.PollOptions{PollInterval: time.Hour})
+	for len(out) < len(set) {
+		select {
+		case <-ctx.Done():
+			return out, ctx.Err()
+		case e, ok := <-events:
+			if !ok {
+				return out, fmt.Errorf("health check stopped after %d of %d objects", len(out), len(set))
+			}
+			switch e.Type {
+			case event.ErrorEvent:
+				return out, e.Error
+			case event.ResourceUpdateEvent:
+				out[e.Resource.Identifier] = e.Resource
+			}
+		}
+	}
+	return out, nil
 }

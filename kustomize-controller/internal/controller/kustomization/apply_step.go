@@ -2,25 +2,20 @@ package kustomization
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
 	"github.com/fluxcd/cli-utils/pkg/object"
-	"github.com/fluxcd/pkg/apis/meta"
-	"github.com/fluxcd/pkg/runtime/conditions"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/apply"
-	"github.com/eddy-gitops/eddy/kustomize-controller/internal/health"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/inventory"
-	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
 
-// reconcileApply validates the whole set (nothing is written if any object is bad), applies it
-// in stages and records the new inventory.
+// reconcileApply validates the objects it is about to write (nothing is written if any of them
+// is bad), applies them in stages and records the new inventory. Which objects are written is
+// planned from the ledger and the watch (fast.go): in steady state, none.
 func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 	obj := s.obj
 	cl, err := r.clusterFor(ctx, obj)
@@ -31,14 +26,28 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 	s.applier = apply.New(cl.client, polling.NewStatusPoller(cl.client, cl.mapper, polling.Options{}),
 		apply.Owner{Name: obj.Name, Namespace: obj.Namespace}, r.Apply)
 	s.applier.SetOwnerLabels(s.objects)
+	s.previous = obj.Status.Inventory
+	plan, err := r.planApply(ctx, s)
+	if err != nil {
+		return err
+	}
+	if s.trusted && r.Watch != nil && obj.Spec.KubeConfig == nil && serviceAccountUser(obj, r.DefaultServiceAccount) == "" {
+		// Validation reads owner labels from the informers instead of the cluster. Not for
+		// impersonated applies: reading the object also checks that the account may read it.
+		s.applier.SetLookup(r.Watch)
+	}
+	r.reportDrift(s, plan.drifted)
+	if len(plan.apply) == 0 {
+		obj.Status.Inventory = inventory.FromObjects(s.objects)
+		return nil
+	}
 	if !s.validated {
-		if err := s.applier.Validate(ctx, s.objects, obj.Spec.Force); err != nil {
+		if err := s.applier.Validate(ctx, plan.apply, obj.Spec.Force); err != nil {
 			return retry(obj, kustomizev1.ReconciliationFailedReason, fmt.Errorf("validation failed, nothing was applied:\n%w", err))
 		}
 	}
 	r.progress(ctx, s, "Applying revision %s with a timeout of %s", s.revision, obj.GetTimeout())
-	s.previous = obj.Status.Inventory
-	cs, err := s.applier.Apply(ctx, s.objects, obj.Spec.Force, obj.Spec.Ignore, obj.GetTimeout())
+	cs, err := s.applier.Apply(ctx, plan.apply, obj.Spec.Force, obj.Spec.Ignore, obj.GetTimeout())
 	if msg := apply.ChangeSetMessage(cs); msg != "" {
 		s.changed = true
 		r.event(obj, s.revision, s.origin, eventInfo, kustomizev1.ProgressingReason, msg, nil)
@@ -48,7 +57,7 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 		obj.Status.Inventory = mergeInventories(s.previous, inventory.FromChangeSet(cs))
 		return retry(obj, kustomizev1.ReconciliationFailedReason, err)
 	}
-	obj.Status.Inventory = inventory.FromChangeSet(cs)
+	obj.Status.Inventory = inventory.FromObjects(s.objects)
 	return nil
 }
 
@@ -80,61 +89,6 @@ func (r *Reconciler) reconcilePrune(ctx context.Context, s *scope) error {
 	}
 	return nil
 }
-
-// reconcileHealth waits for the objects of spec.wait or spec.healthChecks and sets Healthy.
-func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) error {
-	obj := s.obj
-	set, err := healthSet(obj)
-	if err != nil {
-		return retry(obj, kustomizev1.HealthCheckFailedReason, err)
-	}
-	if len(set) == 0 {
-		conditions.Delete(obj, kustomizev1.HealthyCondition)
-		return nil
-	}
-	checker, err := health.NewPoller(s.cluster.client, s.cluster.mapper, obj.Spec.HealthCheckExprs, r.healthInterval())
-	if err != nil {
-		var invalid *health.InvalidExprError
-		if errors.As(err, &invalid) {
-			return reconcile.NewStalling(kustomizev1.InvalidCELExpressionReason, "%v", err)
-		}
-		return retry(obj, kustomizev1.HealthCheckFailedReason, err)
-	}
-	wasHealthy := conditions.IsTrue(obj, kustomizev1.HealthyCondition)
-	if s.working || !wasHealthy {
-		s.working = true
-		msg := fmt.Sprintf("Running health checks for revision %s with a timeout of %s", s.revision, obj.GetTimeout())
-		conditions.MarkUnknown(obj, kustomizev1.HealthyCondition, meta.ProgressingReason, "%s", msg)
-		r.progress(ctx, s, "%s", msg)
-	}
-	start := s.start
-	if err := checker.Check(ctx, set, obj.GetTimeout()); err != nil {
-		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckCanceledReason, "Health check canceled")
-			return retry(obj, kustomizev1.HealthCheckCanceledReason, fmt.Errorf("health check canceled: %w", err))
-		}
-		conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckFailedReason, "%s", err)
-		return retry(obj, kustomizev1.HealthCheckFailedReason, fmt.Errorf("health check failed after %s: %w", since(start), err))
-	}
-	if wasHealthy && !s.working && !s.changed {
-		// Still healthy and nothing changed: keep the condition (and its timing message) as
-		// it is, so that a steady-state reconcile writes no status.
-		return nil
-	}
-	msg := fmt.Sprintf("Health check passed in %s", since(start))
-	conditions.MarkTrue(obj, kustomizev1.HealthyCondition, meta.SucceededReason, "%s", msg)
-	r.event(obj, s.revision, s.origin, eventInfo, kustomizev1.ProgressingReason, msg, nil)
-	return nil
-}
-
-func (r *Reconciler) healthInterval() time.Duration {
-	if r.HealthInterval > 0 {
-		return r.HealthInterval
-	}
-	return 2 * time.Second
-}
-
-func since(t time.Time) time.Duration { return time.Since(t).Round(time.Millisecond) }
 
 // healthSet lists the objects to check: every applied object with spec.wait, otherwise
 // spec.healthChecks. The Kustomization itself is left out (it would wait on itself).

@@ -33,6 +33,11 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 	}
 	key := obj.Namespace + "/" + obj.Name
 	r.buildsForget(key)
+	r.ledger.put(ledgerKey(obj), nil)
+	r.healthWaits.put(ledgerKey(obj), nil)
+	if r.Watch != nil {
+		r.Watch.Forget(ownerKey(obj))
+	}
 	return ctrl.Result{}, nil
 }
 

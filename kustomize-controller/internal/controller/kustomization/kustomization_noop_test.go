@@ -1,12 +1,19 @@
 package kustomization
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 )
 
 // TestNoop_SteadyStateWritesNoStatus: once a Kustomization is applied, reconciling it again
@@ -32,4 +39,135 @@ func TestNoop_SteadyStateWritesNoStatus(t *testing.T) {
 	g.Expect(after.ResourceVersion).To(Equal(before.ResourceVersion), "a steady-state reconcile must not write the object")
 	g.Expect(cache.Extractions()).To(Equal(extractions))
 	g.Expect(getCM(g, t.Context(), ns, "a").Data).To(HaveKeyWithValue("k", "v"))
+}
+
+// manualKustomization creates a Kustomization of files that only the manual reconciler
+// handles, reconciles it until its objects are applied with the watch in sync (the first
+// reconcile starts the informers, a second one applies with them) and returns its key.
+func manualKustomization(t testing.TB, ns string, files map[string]string, spec func(*kustomizev1.Kustomization)) client.ObjectKey {
+	t.Helper()
+	g := NewWithT(t)
+	repo := createSource(t, ns, "repo", files)
+	ks := newKustomization(ns, "manual", "repo", "./")
+	ks.Labels = map[string]string{manualLabel: "true"}
+	if spec != nil {
+		spec(ks)
+	}
+	env.CreateAndWait(t, ks)
+	key := client.ObjectKeyFromObject(ks)
+	g.Eventually(func(g Gomega) {
+		_, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
+		g.Expect(err).NotTo(HaveOccurred())
+		got := getKs(g, t.Context(), key)
+		g.Expect(got.Status.LastAppliedRevision).To(Equal(revisionOf(t, repo)))
+		g.Expect(manual.ledger.get(ledgerKey(got))).NotTo(BeNil(), "applied with the watch in sync")
+	}, 60*time.Second, 100*time.Millisecond).Should(Succeed())
+	return key
+}
+
+// TestNoop_NoRequestPerObject counts the API requests of steady-state reconciles: none to the
+// cluster (no GET, no dry-run, no health poll) and no status write; a requested reconcile
+// writes the status once (lastHandledReconcileAt) and still sends nothing per object.
+func TestNoop_NoRequestPerObject(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.CreateNamespace(t, "nooprq")
+	files := map[string]string{}
+	for i := range 20 {
+		name := fmt.Sprintf("cm-%02d", i)
+		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
+	}
+	key := manualKustomization(t, ns, files, func(ks *kustomizev1.Kustomization) { ks.Spec.Wait = true })
+	before := getKs(g, t.Context(), key)
+	g.Expect(conditions.IsTrue(before, kustomizev1.HealthyCondition)).To(BeTrue())
+
+	requests.reset()
+	statusRequests.reset()
+	for range 3 {
+		_, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
+		g.Expect(err).NotTo(HaveOccurred())
+	}
+	g.Expect(requests.reset()).To(BeEmpty(), "no request to the cluster per object")
+	g.Expect(statusRequests.reset()).NotTo(HaveKey(HavePrefix("PATCH")), "no status write")
+	g.Expect(getKs(g, t.Context(), key).ResourceVersion).To(Equal(before.ResourceVersion))
+
+	token := requestReconcile(t, key)
+	_, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(requests.reset()).To(BeEmpty())
+	g.Expect(statusRequests.reset()).To(HaveKeyWithValue("PATCH status", 1), "one status write")
+	g.Expect(getKs(g, t.Context(), key).Status.LastHandledReconcileAt).To(Equal(token))
+}
+
+// TestNoop_DriftCostsOneObject: after drift of one object out of twenty, the reconcile sends
+// requests for that object only.
+func TestNoop_DriftCostsOneObject(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.CreateNamespace(t, "noopdrift")
+	files := map[string]string{}
+	for i := range 20 {
+		name := fmt.Sprintf("cm-%02d", i)
+		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
+	}
+	key := manualKustomization(t, ns, files, nil)
+	requests.reset()
+	editCM(t, ns, "cm-07", "i", "edited")
+	g.Eventually(func(g Gomega) {
+		_, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
+		g.Expect(err).NotTo(HaveOccurred())
+		g.Expect(getCM(g, t.Context(), ns, "cm-07").Data).To(HaveKeyWithValue("i", "7"))
+	}, 30*time.Second, 50*time.Millisecond).Should(Succeed())
+	total, counts := 0, requests.reset()
+	for _, n := range counts {
+		total += n
+	}
+	t.Logf("requests to correct one drifted object: %v", counts)
+	// The requests of ssa's apply of one object (GET, dry-run, apply, possibly a managedFields
+	// cleanup); validation is skipped, the build did not change. A full apply would be > 40.
+	g.Expect(total).To(BeNumerically("<=", 4))
+	g.Expect(total).To(BeNumerically(">=", 1))
+}
+
+// TestNoop_ChangeCostsTheChangedObjects: a new revision that changes one ConfigMap out of
+// twenty sends two requests in all (the validation dry-run and the apply of that object) and
+// reports it as configured.
+func TestNoop_ChangeCostsTheChangedObjects(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.CreateNamespace(t, "noopchange")
+	files := map[string]string{}
+	for i := range 20 {
+		name := fmt.Sprintf("cm-%02d", i)
+		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
+	}
+	key := manualKustomization(t, ns, files, nil)
+	files["cm-03.yaml"] = configMap(ns, "cm-03", map[string]string{"i": "changed"}, nil)
+	repo := &sourcev1.GitRepository{}
+	g.Expect(env.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: "repo"}, repo)).To(Succeed())
+	setArtifact(t, repo, artifacts.publish(t, files))
+	requests.reset()
+	_, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(requests.reset()).To(Equal(map[string]int{"PATCH": 2}))
+	g.Expect(getKs(g, t.Context(), key).Status.LastAppliedRevision).To(Equal(revisionOf(t, repo)))
+	g.Expect(getCM(g, t.Context(), ns, "cm-03").Data).To(HaveKeyWithValue("i", "changed"))
+	g.Expect(sink.find(ns, "manual", "ConfigMap/"+ns+"/cm-03 configured")).NotTo(BeEmpty())
+}
+
+// TestNoop_BadRevisionAfterSteadyState: once the controller applies only what changed, a new
+// revision that changes a valid object and adds an invalid one still applies nothing.
+func TestNoop_BadRevisionAfterSteadyState(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.CreateNamespace(t, "noopbad")
+	files := map[string]string{"a.yaml": configMap(ns, "a", map[string]string{"k": "v1"}, nil)}
+	key := manualKustomization(t, ns, files, nil)
+	files["a.yaml"] = configMap(ns, "a", map[string]string{"k": "v2"}, nil)
+	files["bad.yaml"] = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\n  namespace: " + ns + "\ndata:\n  k: [not, a, string]\n"
+	repo := &sourcev1.GitRepository{}
+	g.Expect(env.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: "repo"}, repo)).To(Succeed())
+	setArtifact(t, repo, artifacts.publish(t, files))
+	_, _ = manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
+	got := getKs(g, t.Context(), key)
+	g.Expect(conditions.GetReason(got, meta.ReadyCondition)).To(Equal(kustomizev1.ReconciliationFailedReason))
+	g.Expect(conditions.GetMessage(got, meta.ReadyCondition)).To(ContainSubstring("ConfigMap/" + ns + "/bad dry-run failed"))
+	g.Expect(getCM(g, t.Context(), ns, "a").Data).To(HaveKeyWithValue("k", "v1"), "nothing applied from the bad revision")
+	g.Expect(getCM(g, t.Context(), ns, "bad")).To(BeNil())
 }

@@ -2,6 +2,7 @@ package kustomization
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/apply"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/artifactcache"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/watch"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
 
@@ -65,7 +67,8 @@ type Reconciler struct {
 	DefaultServiceAccount string
 	// RequeueDependency is the retry delay while a source or dependency is not ready.
 	RequeueDependency time.Duration
-	// HealthInterval is how often health checks poll (default 2s).
+	// HealthInterval is how often health checks re-read objects the watch does not cover
+	// (health checks on objects applied by others, remote clusters); default 2s.
 	HealthInterval time.Duration
 	// AdditiveCELDependencyCheck runs readyExpr in addition to the built-in readiness check
 	// (feature gate) instead of replacing it.
@@ -75,8 +78,14 @@ type Reconciler struct {
 	// by side this way).
 	Selector labels.Selector
 
-	clusters clusterCache
-	builds   buildCache
+	// Watch holds the shared metadata informers that detect drift and health changes of
+	// applied objects (nil: every reconcile applies and polls in full).
+	Watch *watch.Set
+
+	clusters    clusterCache
+	builds      buildCache
+	ledger      ledger
+	healthWaits healthWaits
 }
 
 // scope is what one reconcile knows so far.
@@ -95,6 +104,11 @@ type scope struct {
 	applier     *apply.Manager
 	previous    *kustomizev1.ResourceInventory // inventory before this reconcile
 	changed     bool                           // the cluster was changed (apply or prune wrote something)
+	hashes      map[string]string              // manifest hash per object id of the desired set
+	drift       map[string]bool                // drift marks taken from the watch
+	reported    []string                       // drifted objects left alone (warn mode)
+	trusted     bool                           // the watch had synced before this apply
+	progressed  bool                           // the progress was written once already
 	working     bool                           // progress is worth reporting (new revision, spec change or retry)
 }
 
@@ -151,6 +165,10 @@ func (r *Reconciler) finish(ctx context.Context, s *scope, recErr error) (ctrl.R
 		obj.Status.LastAppliedRevision = s.revision
 		obj.Status.LastAppliedOriginRevision = s.origin
 	}
+	var pending *healthPending
+	if errors.As(recErr, &pending) {
+		return r.finishPending(ctx, s, pending)
+	}
 	if recordHistory(obj, s, recErr) {
 		obj.Status.History.Upsert(s.artifact.Digest, time.Now(), time.Since(s.start),
 			historyStatus(recErr), historyMetadata(s.revision, s.origin))
@@ -167,11 +185,13 @@ func (r *Reconciler) finish(ctx context.Context, s *scope, recErr error) (ctrl.R
 			return res, err // the status was not written: report nothing yet, retry
 		}
 		r.buildsRemember(s)
+		r.remember(s)
 		r.event(obj, s.revision, s.origin, eventInfo, kustomizev1.ReconciliationSucceededReason,
 			fmt.Sprintf("Reconciliation finished in %s, next run in %s", time.Since(s.start).Round(time.Millisecond), obj.Spec.Interval.Duration),
 			map[string]string{kustomizev1.CommitStatusEventMetadataKey: kustomizev1.CommitStatusUpdateValue})
 		return res, err
 	}
+	r.forget(s)
 	revision := s.revision
 	if revision == "" {
 		revision = obj.Status.LastAttemptedRevision
@@ -184,8 +204,29 @@ func (r *Reconciler) finish(ctx context.Context, s *scope, recErr error) (ctrl.R
 	return res, err
 }
 
+// finishPending ends a reconcile that applied everything and waits for health: Ready=Unknown
+// and Reconciling=True as in Flux during health checks, written once, and a requeue at the
+// timeout; the watch brings the Kustomization back earlier when a checked object changes.
+// Nothing is reported as an event: the wait is not a failure.
+func (r *Reconciler) finishPending(ctx context.Context, s *scope, p *healthPending) (ctrl.Result, error) {
+	obj := s.obj
+	r.remember(s)
+	conditions.MarkReconciling(obj, meta.ProgressingReason, "%s", p.message)
+	conditions.MarkUnknown(obj, meta.ReadyCondition, meta.ProgressingReason, "Reconciliation in progress")
+	if v, ok := meta.ReconcileAnnotationValue(obj.GetAnnotations()); ok {
+		obj.Status.LastHandledReconcileAt = v
+	}
+	if err := s.patcher.Patch(ctx, obj, patch.WithFieldOwner(kustomizev1.StatusFieldManager),
+		patch.WithOwnedConditions{Conditions: ownedConditions}); err != nil {
+		return ctrl.Result{}, err
+	}
+	return ctrl.Result{RequeueAfter: p.requeueAfter}, nil
+}
+
 // progress reports what the reconcile is doing (Reconciling=True, Ready=Unknown), but only
-// while it does real work: a steady-state reconcile must not write the status.
+// while it does real work: a steady-state reconcile must not write the status. It is written
+// once per reconcile, at the first step that does real work; later steps only update the
+// message in memory, and the final status patch carries the outcome.
 func (r *Reconciler) progress(ctx context.Context, s *scope, format string, args ...any) {
 	if !s.working {
 		return
@@ -193,6 +234,10 @@ func (r *Reconciler) progress(ctx context.Context, s *scope, format string, args
 	msg := fmt.Sprintf(format, args...)
 	conditions.MarkReconciling(s.obj, meta.ProgressingReason, "%s", msg)
 	conditions.MarkUnknown(s.obj, meta.ReadyCondition, meta.ProgressingReason, "Reconciliation in progress")
+	if s.progressed {
+		return
+	}
+	s.progressed = true
 	if err := s.patcher.Patch(ctx, s.obj, patch.WithFieldOwner(kustomizev1.StatusFieldManager),
 		patch.WithOwnedConditions{Conditions: ownedConditions}); err != nil {
 		log.FromContext(ctx).Error(err, "failed to report progress")

@@ -29,12 +29,25 @@ const dependsOnIndexKey = ".metadata.dependsOn"
 //   - GitRepository/OCIRepository: when status.artifact.revision changes, the Kustomizations
 //     referencing them (field index on spec.sourceRef);
 //   - Kustomizations again: when one becomes ready or applies a new revision, those that
-//     depend on it (field index on spec.dependsOn), instead of waiting --requeue-dependency.
+//     depend on it (field index on spec.dependsOn), instead of waiting --requeue-dependency;
+//   - the shared object informers (Watch): a Kustomization whose applied objects drifted, or
+//     whose health-checked objects changed.
 func (r *Reconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager, opts controller.Options) error {
 	if err := setupIndexes(ctx, mgr); err != nil {
 		return err
 	}
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr)
+	if r.Watch != nil {
+		// The shared informers run with the manager (once, however many reconcilers use them)
+		// and enqueue the Kustomizations whose objects drifted or changed health.
+		if _, done := started.LoadOrStore(r.Watch, true); !done {
+			if err := mgr.Add(r.Watch); err != nil {
+				return fmt.Errorf("starting the object watch: %w", err)
+			}
+		}
+		b = b.WatchesRawSource(r.Watch.Source())
+	}
+	return b.
 		Named("kustomization").
 		For(&kustomizev1.Kustomization{}, builder.WithPredicates(
 			predicate.Or(predicate.GenerationChangedPredicate{}, predicates.ReconcileRequestedPredicate{}))).
@@ -125,6 +138,9 @@ func (becameReady) Update(e event.UpdateEvent) bool {
 // indexed remembers the managers whose cache already has the indexes: several reconcilers
 // (shards with different selectors) may share one manager, and an index can be added once.
 var indexed sync.Map
+
+// started remembers the watch sets already added to their manager.
+var started sync.Map
 
 func setupIndexes(ctx context.Context, mgr ctrl.Manager) error {
 	if _, done := indexed.LoadOrStore(mgr, true); done {

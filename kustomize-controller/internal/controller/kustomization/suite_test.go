@@ -39,6 +39,7 @@ import (
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/apply"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/artifactcache"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/watch"
 	"github.com/eddy-gitops/eddy/pkg/testenv"
 )
 
@@ -52,6 +53,16 @@ var (
 	// manual is a reconciler no controller runs; its cluster requests are counted.
 	manual   *Reconciler
 	requests = &requestCounter{}
+	// statusRequests counts the requests of the manual reconciler's own client by
+	// "METHOD status" or "METHOD other".
+	statusRequests = &requestCounter{key: func(r *http.Request) string {
+		if strings.HasSuffix(r.URL.Path, "/status") {
+			return r.Method + " status"
+		}
+		return r.Method + " other"
+	}}
+	// objects is the shared object watch of all test reconcilers.
+	objects *watch.Set
 )
 
 // lockdownLabel selects the Kustomizations handled by the second, locked-down reconciler
@@ -92,6 +103,10 @@ func TestMain(m *testing.M) {
 		Scheme:            newScheme(),
 		ControllerManager: true, // Deployments become Available for the wait tests
 		Setup: func(e *testenv.Environment) error {
+			var err error
+			if objects, err = watch.New(e.Config, e.Manager.GetRESTMapper()); err != nil {
+				return err
+			}
 			def, err := newTestReconciler(e, events.URL)
 			if err != nil {
 				return err
@@ -112,6 +127,13 @@ func TestMain(m *testing.M) {
 			}
 			manual.Config = rest.CopyConfig(e.Config)
 			manual.Config.WrapTransport = requests.wrap
+			// The manual reconciler's own client (Kustomizations, sources, status) is uncached
+			// and counted separately, so that status writes can be counted.
+			own := rest.CopyConfig(e.Config)
+			own.WrapTransport = statusRequests.wrap
+			if manual.Client, err = client.New(own, client.Options{Scheme: e.Manager.GetScheme()}); err != nil {
+				return err
+			}
 			locked.NoCrossNamespaceRefs = true
 			locked.DefaultServiceAccount = defaultSA
 			return locked.SetupWithManager(context.Background(), e.Manager, controller.Options{})
@@ -132,6 +154,7 @@ func newTestReconciler(e *testenv.Environment, eventsURL string) (*Reconciler, e
 		Scheme:    e.Manager.GetScheme(),
 		Recorder:  rec,
 		Fetcher:   cache,
+		Watch:     objects,
 		Plan:      DefaultPlanner,
 		Apply:     apply.Options{Concurrency: 4, WaitInterval: 200 * time.Millisecond},
 		// An hour: dependents and sources must be re-queued by the watches, not by this fallback.
@@ -383,6 +406,7 @@ func getCM(g Gomega, ctx context.Context, ns, name string) *corev1.ConfigMap {
 type requestCounter struct {
 	mu     sync.Mutex
 	counts map[string]int
+	key    func(*http.Request) string // default: the method
 }
 
 func (c *requestCounter) wrap(rt http.RoundTripper) http.RoundTripper {
@@ -391,7 +415,11 @@ func (c *requestCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 		if c.counts == nil {
 			c.counts = map[string]int{}
 		}
-		c.counts[req.Method]++
+		k := req.Method
+		if c.key != nil {
+			k = c.key(req)
+		}
+		c.counts[k]++
 		c.mu.Unlock()
 		return rt.RoundTrip(req)
 	})

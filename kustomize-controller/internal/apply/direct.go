@@ -1,0 +1,119 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/fluxcd/cli-utils/pkg/object"
+	"github.com/fluxcd/pkg/ssa"
+	ssautils "github.com/fluxcd/pkg/ssa/utils"
+	"golang.org/x/sync/errgroup"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+)
+
+// This file is the one-request apply. fluxcd/pkg/ssa reads every object before applying it
+// (to skip excluded objects, clean up other field managers, recreate immutable objects) and
+// dry-runs it (to tell unchanged from configured): three requests per object. When Validate
+// has just dry-run an object and the result shows that none of that is needed, one apply
+// request is enough.
+
+// directInfo is what a successful validation dry-run showed about an object.
+type directInfo struct {
+	resourceVersion string // "" when the object does not exist
+}
+
+// noteDryRun records an object that can be applied directly: the dry-run succeeded, its
+// result carries no field manager but ours (nothing to clean up or take over), and neither the
+// manifest nor the object in the cluster uses a per-object apply policy.
+func (m *Manager) noteDryRun(obj, existing, result *unstructured.Unstructured) {
+	if m.lookup == nil || hasPolicy(obj) || (existing != nil && hasPolicy(existing)) {
+		return
+	}
+	for _, e := range result.GetManagedFields() {
+		if e.Manager != ssaOwner.Field || e.Operation != metav1.ManagedFieldsOperationApply {
+			return
+		}
+	}
+	m.direct.Store(obj, directInfo{resourceVersion: resourceVersionOf(existing, result)})
+}
+
+// resourceVersionOf is the version of the object before the apply ("" if it did not exist).
+func resourceVersionOf(existing, result *unstructured.Unstructured) string {
+	if existing != nil && existing.GetResourceVersion() != "" {
+		return existing.GetResourceVersion()
+	}
+	return result.GetResourceVersion()
+}
+
+// hasPolicy reports a per-object annotation that the ssa apply must handle (ssa: Merge,
+// IfNotPresent or Ignore, force: enabled, reconcile: disabled).
+func hasPolicy(o *unstructured.Unstructured) bool {
+	ann := o.GetAnnotations()
+	for _, k := range policyAnnotations {
+		if _, ok := ann[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// splitDirect separates the objects that can be applied with one request each: noted by
+// Validate, in the last apply stage (CRDs, Namespaces, classes and custom stages keep ssa's
+// staged apply with its waits), with neither spec.force nor spec.ignore in play.
+func (m *Manager) splitDirect(objs []*unstructured.Unstructured, force, ignore bool) (direct []*unstructured.Unstructured, info []directInfo, rest []*unstructured.Unstructured) {
+	for _, o := range objs {
+		v, ok := m.direct.Load(o)
+		if !ok || force || ignore || ssautils.IsClusterDefinition(o) || ssautils.IsClassDefinition(o) ||
+			ssautils.IsCustomStage(o, m.opts.CustomStageKinds) {
+			rest = append(rest, o)
+			continue
+		}
+		direct = append(direct, o)
+		info = append(info, v.(directInfo))
+	}
+	return direct, info, rest
+}
+
+// applyDirect applies objs concurrently (bounded by --concurrent-ssa), one request each.
+func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstructured, info []directInfo) (*ssa.ChangeSet, error) {
+	entries := make([]*ssa.ChangeSetEntry, len(objs))
+	var mu sync.Mutex
+	var firstErr error
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(m.opts.Concurrency)
+	for i, o := range objs {
+		g.Go(func() error {
+			applied := o.DeepCopy()
+			err := m.c.Patch(gctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
+			if err != nil {
+				mu.Lock()
+				if firstErr == nil {
+					firstErr = fmt.Errorf("%s apply failed: %w", ssautils.FmtUnstructured(o), err)
+				}
+				mu.Unlock()
+				return nil
+			}
+			action := ssa.UnchangedAction
+			switch {
+			case info[i].resourceVersion == "":
+				action = ssa.CreatedAction
+			case applied.GetResourceVersion() != info[i].resourceVersion:
+				action = ssa.ConfiguredAction
+			}
+			entries[i] = &ssa.ChangeSetEntry{ObjMetadata: object.UnstructuredToObjMetadata(o),
+				GroupVersion: o.GroupVersionKind().Version, Subject: ssautils.FmtUnstructured(o), Action: action}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	cs := ssa.NewChangeSet()
+	for _, e := range entries {
+		if e != nil {
+			cs.Add(*e)
+		}
+	}
+	return cs, firstErr
+}

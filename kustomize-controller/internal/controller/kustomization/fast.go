@@ -1,0 +1,117 @@
+package kustomization
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/fluxcd/pkg/runtime/conditions"
+	"k8s.io/apimachinery/pkg/types"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+)
+
+// This file connects the reconciler to the shared informers (internal/watch) and the ledger:
+// together they decide which objects a reconcile must send to the API server.
+
+// watchSyncTimeout bounds the wait for new informers in a reconcile; after it, the reconcile
+// applies everything without trusting the watch, as if there were none.
+const watchSyncTimeout = 10 * time.Second
+
+func ownerKey(obj *kustomizev1.Kustomization) types.NamespacedName {
+	return types.NamespacedName{Namespace: obj.Namespace, Name: obj.Name}
+}
+
+// planApply decides what to apply. The drift marks are taken from the watch here; a reconcile
+// that fails puts them back (forget) so that a later attempt corrects them.
+func (r *Reconciler) planApply(ctx context.Context, s *scope) (applyPlan, error) {
+	obj := s.obj
+	// Only the local cluster is watched: objects in a remote cluster (spec.kubeConfig) are
+	// applied in full on every reconcile, as Flux does.
+	if r.Watch == nil || obj.Spec.KubeConfig != nil {
+		return applyPlan{apply: s.objects, complete: true}, nil
+	}
+	mode := obj.GetDriftDetectionMode()
+	s.drift = r.Watch.TakeDrift(ownerKey(obj))
+	gvks := gvksOf(s.objects)
+	synced, err := r.Watch.Ensure(gvks)
+	switch {
+	case err != nil:
+		// Unwatchable kind (e.g. no RESTMapping yet for a CRD applied in this very set): fall
+		// back to a full apply, which reports any real problem.
+		synced = false
+	case !synced:
+		// New kinds: one list each, worth waiting for, so that this apply is already trusted.
+		synced = r.Watch.WaitForSync(ctx, gvks, watchSyncTimeout)
+	}
+	prev := r.ledger.get(ledgerKey(obj))
+	if prev != nil && prev.buildKey == s.buildKey && s.buildKey != "" {
+		s.hashes = prev.hashes // same build: same manifests, no need to hash them again
+	} else {
+		s.hashes = hashAll(s.objects)
+	}
+	// Without informers that had synced before this apply, a missing drift mark proves
+	// nothing (a change made between our apply and their first list would go unseen): apply
+	// everything and do not record the result as trusted.
+	s.trusted = synced || mode == kustomizev1.DriftDetectionDisabled
+	if !s.trusted {
+		prev = nil
+	}
+	if prev != nil && prev.generation != obj.Generation {
+		// A spec change (service account, force, ignore rules, ...) can change how every object
+		// applies: validate and apply the whole set once, as Flux does.
+		prev = nil
+	}
+	manifestsChanged := prev == nil || prev.buildKey != s.buildKey
+	return planApply(s.objects, s.hashes, prev, s.drift, mode, manifestsChanged), nil
+}
+
+// reportDrift sets or clears the Drifted condition (warn mode) and emits a Warning event when
+// new drift is seen.
+func (r *Reconciler) reportDrift(s *scope, drifted []string) {
+	obj := s.obj
+	s.reported = drifted
+	if len(drifted) == 0 {
+		conditions.Delete(obj, kustomizev1.DriftedCondition)
+		return
+	}
+	msg := driftMessage(drifted)
+	fresh := false // an event only for drift seen since the last reconcile, not for old reports
+	for _, id := range drifted {
+		if s.drift[id] {
+			fresh = true
+			break
+		}
+	}
+	conditions.MarkTrue(obj, kustomizev1.DriftedCondition, kustomizev1.DriftDetectedReason, "%s", msg)
+	if fresh {
+		r.event(obj, s.revision, s.origin, eventError, kustomizev1.DriftDetectedReason, msg, nil)
+	}
+}
+
+func ledgerKey(obj *kustomizev1.Kustomization) string {
+	return fmt.Sprintf("%s/%s/%s", obj.Namespace, obj.Name, obj.UID)
+}
+
+// remember records a successful reconcile in the ledger. Without the watch (remote clusters)
+// there is nothing to remember.
+func (r *Reconciler) remember(s *scope) {
+	if r.Watch == nil || s.obj.Spec.KubeConfig != nil || s.hashes == nil || !s.trusted {
+		r.ledger.put(ledgerKey(s.obj), nil)
+		return
+	}
+	drifted := make(map[string]bool, len(s.reported))
+	for _, id := range s.reported {
+		drifted[id] = true
+	}
+	r.ledger.put(ledgerKey(s.obj), &applied{buildKey: s.buildKey, generation: s.obj.Generation, hashes: s.hashes, drifted: drifted})
+}
+
+// forget drops the ledger entry after a failure, so that the next reconcile applies the whole
+// set, and puts back the drift marks that were not corrected.
+func (r *Reconciler) forget(s *scope) {
+	r.ledger.put(ledgerKey(s.obj), nil)
+	if r.Watch != nil && len(s.drift) > 0 {
+		r.Watch.RestoreDrift(ownerKey(s.obj), s.drift)
+	}
+}

@@ -1,0 +1,236 @@
+package kustomization
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/event"
+	"github.com/fluxcd/cli-utils/pkg/kstatus/status"
+	"github.com/fluxcd/cli-utils/pkg/object"
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/conditions"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/health"
+	"github.com/eddy-gitops/eddy/pkg/reconcile"
+)
+
+// healthWait is what the reconciler remembers between the reconciles of one health wait:
+// when it started and which objects were already seen Current. Objects owned by the
+// Kustomization are re-read only after the watch saw them change; other objects (health checks
+// on objects applied by someone else, remote clusters) are re-read on every attempt.
+type healthWait struct {
+	key     string // revision and generation the wait is for
+	since   time.Time
+	current map[string]bool
+}
+
+type healthWaits struct {
+	mu sync.Mutex
+	m  map[string]*healthWait
+}
+
+func (h *healthWaits) get(key string) *healthWait {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.m[key]
+}
+
+func (h *healthWaits) put(key string, w *healthWait) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil {
+		h.m = map[string]*healthWait{}
+	}
+	if w == nil {
+		delete(h.m, key)
+		return
+	}
+	h.m[key] = w
+}
+
+// healthPending ends a reconcile whose objects are not healthy yet, without holding a worker:
+// the watch enqueues the Kustomization when a checked object changes, and RequeueAfter brings
+// it back for the timeout (or the next poll of unwatched objects).
+type healthPending struct {
+	message      string
+	requeueAfter time.Duration
+}
+
+func (e *healthPending) Error() string { return e.message }
+
+// reconcileHealth checks the objects of spec.wait or spec.healthChecks once and sets Healthy.
+func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) error {
+	obj := s.obj
+	set, err := healthSet(obj)
+	if err != nil {
+		return retry(obj, kustomizev1.HealthCheckFailedReason, err)
+	}
+	watched := r.watchedIDs(s, set)
+	if len(set) == 0 {
+		conditions.Delete(obj, kustomizev1.HealthyCondition)
+		r.healthWaits.put(ledgerKey(obj), nil)
+		return nil
+	}
+	checker, err := health.NewPoller(s.cluster.client, s.cluster.mapper, obj.Spec.HealthCheckExprs, r.healthInterval())
+	if err != nil {
+		var invalid *health.InvalidExprError
+		if errors.As(err, &invalid) {
+			return reconcile.NewStalling(kustomizev1.InvalidCELExpressionReason, "%v", err)
+		}
+		return retry(obj, kustomizev1.HealthCheckFailedReason, err)
+	}
+	wasHealthy := conditions.IsTrue(obj, kustomizev1.HealthyCondition)
+	w := r.healthWaitFor(s, watched)
+	toCheck := uncheckedObjects(set, w.current)
+	if len(toCheck) == 0 && wasHealthy && !s.working && !s.changed {
+		return nil // nothing changed since every object was seen healthy: no request at all
+	}
+	if s.working || !wasHealthy {
+		s.working = true
+		msg := fmt.Sprintf("Running health checks for revision %s with a timeout of %s", s.revision, obj.GetTimeout())
+		conditions.MarkUnknown(obj, kustomizev1.HealthyCondition, meta.ProgressingReason, "%s", msg)
+		r.progress(ctx, s, "%s", msg)
+	}
+	statuses, err := checker.Snapshot(ctx, toCheck)
+	if err != nil && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckCanceledReason, "Health check canceled")
+		return retry(obj, kustomizev1.HealthCheckCanceledReason, fmt.Errorf("health check canceled: %w", err))
+	}
+	if err != nil {
+		conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckFailedReason, "%s", err)
+		return retry(obj, kustomizev1.HealthCheckFailedReason, fmt.Errorf("health check failed: %w", err))
+	}
+	failed, pending := classify(statuses, watched, w.current)
+	elapsed := time.Since(w.since)
+	switch {
+	case len(failed) > 0:
+		return r.healthFailed(obj, fmt.Errorf("health check failed after %s: %s", elapsed.Round(time.Millisecond), strings.Join(failed, ", ")))
+	case len(pending) > 0 && elapsed >= obj.GetTimeout():
+		return r.healthFailed(obj, fmt.Errorf("health check failed after %s: timeout waiting for: [%s]", elapsed.Round(time.Millisecond), strings.Join(pending, ", ")))
+	case len(pending) > 0:
+		return &healthPending{
+			message:      fmt.Sprintf("Running health checks for revision %s with a timeout of %s", s.revision, obj.GetTimeout()),
+			requeueAfter: r.healthRequeue(obj.GetTimeout()-elapsed, len(toCheck) > countWatched(toCheck, watched)),
+		}
+	}
+	if wasHealthy && !s.working && !s.changed {
+		return nil // still healthy: keep the condition (and its timing message) as it is
+	}
+	msg := fmt.Sprintf("Health check passed in %s", elapsed.Round(time.Millisecond))
+	conditions.MarkTrue(obj, kustomizev1.HealthyCondition, meta.SucceededReason, "%s", msg)
+	r.event(obj, s.revision, s.origin, eventInfo, kustomizev1.ProgressingReason, msg, nil)
+	return nil
+}
+
+func (r *Reconciler) healthFailed(obj *kustomizev1.Kustomization, err error) error {
+	r.healthWaits.put(ledgerKey(obj), nil)
+	conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckFailedReason, "%s", err)
+	return retry(obj, kustomizev1.HealthCheckFailedReason, err)
+}
+
+// healthWaitFor returns the wait of this revision and generation, starting a new one when the
+// objects changed, and forgets the objects the watch saw change since the last attempt.
+func (r *Reconciler) healthWaitFor(s *scope, watched map[string]bool) *healthWait {
+	key := fmt.Sprintf("%s|%d", s.revision, s.obj.Generation)
+	w := r.healthWaits.get(ledgerKey(s.obj))
+	if w == nil || w.key != key || s.changed {
+		w = &healthWait{key: key, since: time.Now(), current: map[string]bool{}}
+		r.healthWaits.put(ledgerKey(s.obj), w)
+	}
+	if r.Watch != nil && s.obj.Spec.KubeConfig == nil {
+		ids := make([]string, 0, len(watched))
+		for id := range watched {
+			ids = append(ids, id)
+		}
+		for id := range r.Watch.WatchHealth(ownerKey(s.obj), ids) {
+			delete(w.current, id)
+		}
+	}
+	return w
+}
+
+// watchedIDs are the checked objects the watch reports changes of: those this Kustomization
+// applied to the local cluster.
+func (r *Reconciler) watchedIDs(s *scope, set object.ObjMetadataSet) map[string]bool {
+	out := map[string]bool{}
+	if r.Watch == nil || s.obj.Spec.KubeConfig != nil || s.obj.Status.Inventory == nil {
+		return out
+	}
+	inInventory := map[string]bool{}
+	for _, e := range s.obj.Status.Inventory.Entries {
+		inInventory[e.ID] = true
+	}
+	for _, m := range set {
+		if id := m.String(); inInventory[id] {
+			out[id] = true
+		}
+	}
+	return out
+}
+
+// uncheckedObjects are the objects of set not known to be Current.
+func uncheckedObjects(set object.ObjMetadataSet, current map[string]bool) object.ObjMetadataSet {
+	var out object.ObjMetadataSet
+	for _, m := range set {
+		if !current[m.String()] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// classify sorts a health snapshot into failed and pending objects (messages sorted, stable
+// across attempts) and records the Current objects that the watch will report changes of.
+func classify(statuses map[object.ObjMetadata]*event.ResourceStatus, watched, current map[string]bool) (failed, pending []string) {
+	for id, st := range statuses {
+		subject := subjectOfID(id.String())
+		switch st.Status {
+		case status.CurrentStatus:
+			if watched[id.String()] {
+				current[id.String()] = true
+			}
+		case status.FailedStatus:
+			failed = append(failed, fmt.Sprintf("%s status: '%s'", subject, st.Status))
+		default:
+			pending = append(pending, fmt.Sprintf("%s status: '%s'", subject, st.Status))
+		}
+	}
+	sort.Strings(failed)
+	sort.Strings(pending)
+	return failed, pending
+}
+
+func countWatched(set object.ObjMetadataSet, watched map[string]bool) int {
+	n := 0
+	for _, m := range set {
+		if watched[m.String()] {
+			n++
+		}
+	}
+	return n
+}
+
+// healthRequeue is when a pending health check is looked at again without a watch event: at
+// the timeout, or at the poll interval when some objects are not watched.
+func (r *Reconciler) healthRequeue(remaining time.Duration, unwatched bool) time.Duration {
+	if unwatched && r.healthInterval() < remaining {
+		return r.healthInterval()
+	}
+	if remaining < 10*time.Millisecond {
+		return 10 * time.Millisecond
+	}
+	return remaining
+}
+
+func (r *Reconciler) healthInterval() time.Duration {
+	if r.HealthInterval > 0 {
+		return r.HealthInterval
+	}
+	return 2 * time.Second
+}

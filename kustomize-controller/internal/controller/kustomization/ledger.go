@@ -1,0 +1,170 @@
+package kustomization
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/fluxcd/cli-utils/pkg/object"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// ledger remembers, per Kustomization, what its last successful apply left in the cluster: a
+// hash per object of the manifest it applied. With the drift marks of the shared informers
+// (internal/watch) it tells which objects need a request at all: those whose manifest changed,
+// and those someone else changed since. It lives in memory: after a restart the first reconcile
+// of each Kustomization applies its whole set, as before.
+type ledger struct {
+	mu sync.Mutex
+	m  map[string]*applied
+}
+
+type applied struct {
+	buildKey   string            // build fingerprint of the applied set
+	generation int64             // spec generation of the apply
+	hashes     map[string]string // object id -> hash of the applied manifest
+	drifted    map[string]bool   // objects reported (warn mode) and not re-applied yet
+}
+
+func (l *ledger) get(key string) *applied {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.m[key]
+}
+
+func (l *ledger) put(key string, a *applied) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.m == nil {
+		l.m = map[string]*applied{}
+	}
+	if a == nil {
+		delete(l.m, key)
+		return
+	}
+	l.m[key] = a
+}
+
+// objectID is the inventory id of an object.
+func objectID(u *unstructured.Unstructured) string {
+	return object.UnstructuredToObjMetadata(u).String()
+}
+
+// manifestHash identifies a desired manifest; encoding/json sorts map keys, so equal objects
+// hash equally.
+func manifestHash(u *unstructured.Unstructured) string {
+	b, err := json.Marshal(u.Object)
+	if err != nil {
+		return "" // never equal to a recorded hash: the object is applied
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:16])
+}
+
+// hashAll hashes the desired set.
+func hashAll(objs []*unstructured.Unstructured) map[string]string {
+	out := make(map[string]string, len(objs))
+	for _, o := range objs {
+		out[objectID(o)] = manifestHash(o)
+	}
+	return out
+}
+
+// applyPlan is what one reconcile sends to the cluster.
+type applyPlan struct {
+	apply    []*unstructured.Unstructured // objects to apply (changed, new, or drifted)
+	drifted  []string                     // ids of drifted objects left alone (warn mode)
+	complete bool                         // the whole set is applied
+}
+
+// planApply selects the objects to apply. Without a trusted record (first reconcile, informers
+// not synced, remote cluster) it is the whole set. Otherwise it is the objects whose manifest
+// changed since the last apply, plus, by mode:
+//   - enabled: the drifted ones (corrected);
+//   - warn: none of the drifted ones, which are reported instead; objects reported earlier are
+//     applied again when the manifests change (new revision or spec);
+//   - disabled: drift is ignored.
+func planApply(objs []*unstructured.Unstructured, desired map[string]string, prev *applied,
+	drift map[string]bool, mode string, manifestsChanged bool) applyPlan {
+	if prev == nil {
+		return applyPlan{apply: objs, complete: true}
+	}
+	var p applyPlan
+	for _, o := range objs {
+		id := objectID(o)
+		switch {
+		case prev.hashes[id] != desired[id]:
+			p.apply = append(p.apply, o)
+		case drift[id] && mode == "enabled":
+			p.apply = append(p.apply, o)
+		case drift[id] && mode == "warn":
+			p.drifted = append(p.drifted, id)
+		case prev.drifted[id] && manifestsChanged:
+			p.apply = append(p.apply, o)
+		case prev.drifted[id]:
+			p.drifted = append(p.drifted, id)
+		}
+	}
+	sort.Strings(p.drifted)
+	p.drifted = dedupe(p.drifted)
+	p.complete = len(p.apply) == len(objs)
+	return p
+}
+
+func dedupe(s []string) []string {
+	out := s[:0]
+	for i, v := range s {
+		if i == 0 || v != s[i-1] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// gvksOf lists the kinds of a set, for the informers.
+func gvksOf(objs []*unstructured.Unstructured) []schema.GroupVersionKind {
+	seen := map[schema.GroupVersionKind]bool{}
+	var out []schema.GroupVersionKind
+	for _, o := range objs {
+		gvk := o.GroupVersionKind()
+		if !seen[gvk] {
+			seen[gvk] = true
+			out = append(out, gvk)
+		}
+	}
+	return out
+}
+
+// driftMessage is the Drifted condition and event message.
+func driftMessage(ids []string) string {
+	const max = 20
+	shown := ids
+	if len(shown) > max {
+		shown = shown[:max]
+	}
+	subjects := make([]string, 0, len(shown))
+	for _, id := range shown {
+		subjects = append(subjects, subjectOfID(id))
+	}
+	msg := "Drift detected, not corrected (driftDetection.mode: warn): " + strings.Join(subjects, ", ")
+	if len(ids) > max {
+		msg += ", ..."
+	}
+	return msg
+}
+
+// subjectOfID renders an inventory id as Kind/namespace/name.
+func subjectOfID(id string) string {
+	m, err := object.ParseObjMetadata(id)
+	if err != nil {
+		return id
+	}
+	if m.Namespace == "" {
+		return m.GroupKind.Kind + "/" + m.Name
+	}
+	return m.GroupKind.Kind + "/" + m.Namespace + "/" + m.Name
+}

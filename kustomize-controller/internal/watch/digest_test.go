@@ -1,0 +1,55 @@
+package watch
+
+import (
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestDrifted(t *testing.T) {
+	tests := []struct {
+		name                           string
+		before, after, obefore, oafter string
+		want                           bool
+	}{
+		{name: "never applied by us", before: "-1", after: "-1", want: false},
+		{name: "first apply by us", before: "-1", after: "12", want: false},
+		{name: "our apply grows our set", before: "8", after: "12", want: false},
+		{name: "other manager, fields we do not own", before: "12", after: "12", obefore: "0", oafter: "0", want: false},
+		{name: "another writer took a field of ours", before: "12", after: "10", want: true},
+		{name: "our entry is gone", before: "12", after: "-1", want: true},
+		{name: "kubectl added a field apply removes", before: "12", after: "12", obefore: "0", oafter: "3", want: true},
+		{name: "our apply took kubectl's fields back", before: "12", after: "14", obefore: "3", oafter: "0", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := drifted(tt.before, tt.after, tt.obefore, tt.oafter); got != tt.want {
+				t.Errorf("drifted = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestOwnedAndOverrideSize(t *testing.T) {
+	fields := func(raw string) *metav1.FieldsV1 { return &metav1.FieldsV1{Raw: []byte(raw)} }
+	entries := []metav1.ManagedFieldsEntry{
+		{Manager: "kustomize-controller", Operation: metav1.ManagedFieldsOperationApply,
+			FieldsV1: fields(`{"f:data":{"f:a":{},"f:b":{}},"f:metadata":{"f:labels":{"f:x":{}}}}`)},
+		{Manager: "kustomize-controller", Operation: metav1.ManagedFieldsOperationApply, Subresource: "status",
+			FieldsV1: fields(`{"f:status":{}}`)},
+		{Manager: "kubectl", Operation: metav1.ManagedFieldsOperationUpdate, FieldsV1: fields(`{"f:data":{"f:c":{}}}`)},
+		{Manager: "kube-controller-manager", Operation: metav1.ManagedFieldsOperationUpdate, FieldsV1: fields(`{"f:data":{"f:d":{}}}`)},
+	}
+	if got := ownedSize(entries, "kustomize-controller"); got != 6 {
+		t.Errorf("ownedSize = %d, want 6 (status subresource not counted)", got)
+	}
+	if got := ownedSize(entries, "someone"); got != -1 {
+		t.Errorf("ownedSize without entry = %d, want -1", got)
+	}
+	if got := overrideSize(entries, overrideSet(nil)); got != 2 {
+		t.Errorf("overrideSize = %d, want 2 (kubectl only)", got)
+	}
+	if got := overrideSize(entries, overrideSet([]string{"kube-controller-manager"})); got != 4 {
+		t.Errorf("overrideSize with --override-manager = %d, want 4", got)
+	}
+}
