@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -9,9 +10,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	eventv1 "github.com/fluxcd/pkg/apis/event/v1beta1"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // delivery is one request the alert webhook received.
@@ -79,8 +83,10 @@ spec:
     - kind: Kustomization
       name: "*"
 `, ns, srv.URL))
-		// Alerts and Providers v1beta3 have no status (as in Flux): creating them before the
-		// first Flux object is what makes the first events match.
+		// Alerts and Providers v1beta3 have no status (as in Flux), so nothing says when
+		// notification-controller's cache has them. Probe instead: post events of our own
+		// until one reaches the webhook, and only then create the Flux objects.
+		waitForAlert(t, ns, sink)
 	})
 	g := NewWithT(t)
 
@@ -114,6 +120,32 @@ spec:
 			g.Expect(key).NotTo(BeElementOf("digest", "token", "checksum"))
 		}
 	}
+}
+
+// waitForAlert posts probe events for a Kustomization in ns to the events endpoint until the
+// sink receives one, which proves the Alert and Provider are in notification-controller's cache.
+func waitForAlert(t *testing.T, ns string, sink *alertSink) {
+	t.Helper()
+	g := NewWithT(t)
+	n := 0
+	g.Eventually(func(g Gomega) {
+		n++
+		probe := eventv1.Event{
+			InvolvedObject: corev1.ObjectReference{Kind: "Kustomization", Namespace: ns, Name: "probe",
+				APIVersion: "kustomize.toolkit.fluxcd.io/v1"},
+			Severity: eventv1.EventSeverityInfo, Timestamp: metav1.Now(), Reason: "Probe",
+			Message:             fmt.Sprintf("probe %d", n), // unique, so the rate limiter lets it through
+			ReportingController: "e2e",
+		}
+		body, err := json.Marshal(probe)
+		g.Expect(err).NotTo(HaveOccurred())
+		resp, err := http.Post("http://"+env.EventsAddr+"/", "application/json", bytes.NewReader(body))
+		g.Expect(err).NotTo(HaveOccurred())
+		_ = resp.Body.Close()
+		g.Expect(resp.StatusCode).To(Equal(http.StatusAccepted))
+		got, _ := sink.snapshot()
+		g.Expect(got).To(ContainElement(Satisfy(func(d delivery) bool { return d.event.Reason == "Probe" })))
+	}).WithTimeout(timeout).WithPolling(time.Second).Should(Succeed())
 }
 
 func describe(ds []delivery) string {
