@@ -2,12 +2,13 @@
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -eu -o pipefail -c
 
-MODULES := api pkg source-controller kustomize-controller image-automation-controller notification-controller cmd/eddy
+MODULES := api pkg source-controller kustomize-controller image-automation-controller notification-controller cmd/eddy hack/bench test/e2e
 CONTROLLERS := source-controller kustomize-controller image-automation-controller notification-controller
 BIN := $(CURDIR)/bin
 CONTROLLER_GEN := $(BIN)/controller-gen
 GO_TEST_ARGS ?=
 TEST_TIMEOUT ?= 30m
+BENCH_ARGS ?=
 
 .PHONY: help
 help: ## List the targets.
@@ -65,8 +66,12 @@ gowork-off: ## Build every module on its own (GOWORK=off), as a consumer would.
 	@for m in $(MODULES); do echo "build $$m (GOWORK=off)"; (cd $$m && GOWORK=off go build ./... && GOWORK=off go vet ./...) || exit 1; done
 
 .PHONY: run
-run: control-plane build ## Start the local control plane with the CRDs and all four controllers.
-	$(BIN)/eddy dev --repo-root $(CURDIR) --bin-dir $(BIN) --state-dir $(BIN)/dev
+run: control-plane build ## Start the control plane, the CRDs and all four controllers, and sync the demo repository (DEMO=false: without it).
+	$(BIN)/eddy dev --repo-root $(CURDIR) --bin-dir $(BIN) --state-dir $(BIN)/dev $(if $(filter false,$(DEMO)),,--demo)
+
+.PHONY: bench
+bench: control-plane build ## Run the issue-7 benchmark harness (hack/bench) and update docs/benchmarks.md; BENCH_ARGS=--quick for a smoke run.
+	go -C hack/bench run . --repo-root $(CURDIR) --bin-dir $(BIN) $(BENCH_ARGS)
 
 .PHONY: verify
 verify: generate manifests tidy fmt ## Regenerate everything and fail if the tree changed.

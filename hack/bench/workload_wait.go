@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// unitManifests is one unit of workload 4: a Deployment scaled to zero (Available without a
+// kubelet thanks to kube-controller-manager), a ServiceAccount, a Service and a ConfigMap.
+func unitManifests(name string) string {
+	return fmt.Sprintf(`apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: %[1]s
+spec:
+  replicas: 0
+  selector:
+    matchLabels:
+      app: %[1]s
+  template:
+    metadata:
+      labels:
+        app: %[1]s
+    spec:
+      serviceAccountName: %[1]s
+      containers:
+      - name: app
+        image: registry.invalid/bench/app:1.0.0
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: %[1]s
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: %[1]s
+spec:
+  selector:
+    app: %[1]s
+  ports:
+  - port: 80
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: %[1]s
+data:
+  key: value
+`, name)
+}
+
+// waitRun is one run of workload 4.
+type waitRun struct {
+	allReady     time.Duration
+	statusWrites float64 // per Kustomization
+}
+
+// workloadWait runs workload 4: units Kustomizations with wait: true, created at once.
+func (b *bench) workloadWait(ctx context.Context, units int) ([]waitRun, error) {
+	r, err := b.newRepo(fmt.Sprintf("units-%d", units))
+	if err != nil {
+		return nil, err
+	}
+	files := map[string]string{}
+	for i := range units {
+		dir := fmt.Sprintf("units/unit-%04d/", i)
+		files[dir+"unit.yaml"] = unitManifests(fmt.Sprintf("unit-%04d", i))
+		files[dir+"kustomization.yaml"] = kustomizationFile("unit.yaml")
+	}
+	rev, err := r.commit(files, "units")
+	if err != nil {
+		return nil, err
+	}
+	var runs []waitRun
+	for i := range b.opts.runs {
+		b.logf("workload 4: %d units with wait, run %d/%d", units, i+1, b.opts.runs)
+		run, err := b.waitOnce(ctx, r, rev, units)
+		if err != nil {
+			return runs, err
+		}
+		runs = append(runs, run)
+	}
+	return runs, nil
+}
+
+func (b *bench) waitOnce(ctx context.Context, r *repo, rev string, units int) (waitRun, error) {
+	var run waitRun
+	ns, err := b.namespace(ctx, fmt.Sprintf("w4-%d", units))
+	if err != nil {
+		return run, err
+	}
+	defer b.dropNamespace(ctx, ns)
+	if _, err := b.gitRepository(ctx, ns, "units", r, rev); err != nil {
+		return run, err
+	}
+	before, err := b.requests(ctx)
+	if err != nil {
+		return run, err
+	}
+	start := time.Now()
+	for i := range units {
+		name := fmt.Sprintf("unit-%04d", i)
+		if err := b.c.Create(ctx, kustomization(ns, name, "units", "./units/"+name, true)); err != nil {
+			return run, err
+		}
+	}
+	if err := b.waitAll(ctx, ns, rev, units, 15*time.Minute); err != nil {
+		return run, err
+	}
+	run.allReady = time.Since(start)
+	after, err := b.requests(ctx)
+	if err != nil {
+		return run, err
+	}
+	run.statusWrites = after.sub(before).statusWrites() / float64(units)
+	return run, nil
+}
+
+func waitTable(units int, runs []waitRun) table {
+	t := table{title: fmt.Sprintf("Workload 4: %d units (Deployment replicas 0, ServiceAccount, Service, ConfigMap) with wait: true", units),
+		header: []string{"measure", "median (min–max, runs)", "target", "verdict"}}
+	var ready, writes sample
+	for _, r := range runs {
+		ready = append(ready, r.allReady.Seconds())
+		writes = append(writes, r.statusWrites)
+	}
+	target, limit := "(< 4 s at 100 units)", 0.0
+	switch units {
+	case 100:
+		target, limit = "< 4 s", 4
+	case 1000:
+		target, limit = "< 30 s", 30
+	}
+	v := "—"
+	if limit > 0 {
+		v = verdict(ready.median(), below(limit))
+	}
+	t.add("create all Kustomizations → all Ready", ready.spread(seconds), target, v)
+	t.add("status writes per Kustomization", writes.spread(count), "≤ 3", verdict(writes.median(), atMost(3)))
+	t.notes = []string{"status writes: PATCH/PUT/APPLY on kustomizations/status from apiserver_request_total, divided by the number of Kustomizations"}
+	return t
+}
