@@ -3,6 +3,9 @@ package manager
 import (
 	"context"
 	"fmt"
+	"time"
+
+	"github.com/fluxcd/cli-utils/pkg/flowcontrol"
 
 	"github.com/fluxcd/pkg/runtime/controller"
 	"github.com/fluxcd/pkg/runtime/events"
@@ -60,8 +63,7 @@ func New(cfg Config, o Options) (*Runtime, error) {
 		if restConfig, err = ctrl.GetConfig(); err != nil {
 			return nil, fmt.Errorf("no Kubernetes API server configuration (set KUBECONFIG or run in a cluster): %w", err)
 		}
-		restConfig.QPS = o.Client.QPS
-		restConfig.Burst = o.Client.Burst
+		setClientRateLimits(restConfig, o)
 	}
 	restConfig.UserAgent = cfg.Name
 
@@ -138,4 +140,18 @@ func cacheOptions(owned []ctrlclient.Object, o Options) (ctrlcache.Options, erro
 		}
 	}
 	return opts, nil
+}
+
+// setClientRateLimits keeps client-go's client-side throttling (--kube-api-qps/--kube-api-burst)
+// only for API servers without Priority and Fairness. With APF (every supported Kubernetes
+// version) the server does the fair queuing itself, and a 50 QPS client limit would be what
+// bounds a 1,000-object apply; this is what Flux's runtime does too.
+func setClientRateLimits(cfg *rest.Config, o Options) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if enabled, err := flowcontrol.IsEnabled(ctx, cfg); err == nil && enabled {
+		cfg.QPS, cfg.Burst = -1, -1
+		return
+	}
+	cfg.QPS, cfg.Burst = o.Client.QPS, o.Client.Burst
 }
