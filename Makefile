@@ -57,6 +57,15 @@ test: control-plane ## Build the control plane on first use, then run every test
 	@export KUBEBUILDER_ASSETS="$$(hack/build-control-plane.sh --path)"; \
 	for m in $(MODULES); do echo "=== test $$m"; (cd $$m && go test $(GO_TEST_ARGS) -timeout $(TEST_TIMEOUT) ./...) || exit 1; done
 
+# Each fuzz target of the payload parsers, briefly; `go test` alone runs their seed corpora.
+FUZZ_TARGETS := internal/server:FuzzEventHandler internal/receiver:FuzzSignatureHeader internal/receiver:FuzzRegistryPayload internal/receiver:FuzzCDEvent
+FUZZ_TIME ?= 10s
+
+.PHONY: fuzz-short
+fuzz-short: ## Run every notification-controller fuzz target for FUZZ_TIME (CI runs this).
+	@for t in $(FUZZ_TARGETS); do pkg=$${t%%:*}; fn=$${t##*:}; echo "fuzz $$fn ($$pkg, $(FUZZ_TIME))"; \
+		(cd notification-controller && go test -run '^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZ_TIME) ./$$pkg/) || exit 1; done
+
 .PHONY: test-short
 test-short: ## Run the tests that need no control plane.
 	@for m in $(MODULES); do (cd $$m && go test -short ./...) || exit 1; done
