@@ -8,7 +8,6 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
-	"github.com/fluxcd/pkg/runtime/object"
 	"github.com/fluxcd/pkg/runtime/patch"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -114,11 +113,7 @@ func (r *Reconciler) finish(s *scope) reconcile.Finish {
 // suspended records that a requested reconcile was seen and does nothing else.
 func (r *Reconciler) suspended(ctx context.Context, s *scope) error {
 	log.FromContext(ctx).V(1).Info("automation is suspended")
-	if v, ok := meta.ReconcileAnnotationValue(s.obj.GetAnnotations()); ok {
-		_ = object.SetStatusLastHandledReconcileAt(s.obj, v)
-		return s.patcher.Patch(ctx, s.obj, patch.WithFieldOwner(r.ControllerName))
-	}
-	return nil
+	return reconcile.AcknowledgeRequest(ctx, s.patcher, s.obj, r.ControllerName)
 }
 
 func (r *Reconciler) dependencyRequeue() time.Duration {

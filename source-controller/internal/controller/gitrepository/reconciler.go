@@ -10,7 +10,6 @@ import (
 	"github.com/fluxcd/pkg/artifact/storage"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
-	"github.com/fluxcd/pkg/runtime/object"
 	"github.com/fluxcd/pkg/runtime/patch"
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -122,11 +121,7 @@ func (r *Reconciler) patchProgress(ctx context.Context, s *scope) error {
 // stays served and the conditions keep describing it.
 func (r *Reconciler) suspended(ctx context.Context, s *scope) error {
 	log.FromContext(ctx).V(1).Info("reconciliation is suspended")
-	if v, ok := meta.ReconcileAnnotationValue(s.obj.GetAnnotations()); ok {
-		_ = object.SetStatusLastHandledReconcileAt(s.obj, v)
-		return s.patcher.Patch(ctx, s.obj, patch.WithFieldOwner(r.ControllerName))
-	}
-	return nil
+	return reconcile.AcknowledgeRequest(ctx, s.patcher, s.obj, r.ControllerName)
 }
 
 // reconcileDelete removes every artifact of the object, then the finalizer.

@@ -1,0 +1,21 @@
+package reconcile
+
+import (
+	"context"
+
+	"github.com/fluxcd/pkg/apis/meta"
+	"github.com/fluxcd/pkg/runtime/object"
+	"github.com/fluxcd/pkg/runtime/patch"
+)
+
+// AcknowledgeRequest is what a suspended object gets instead of a reconcile: a pending
+// reconcile.fluxcd.io/requestedAt is copied to status.lastHandledReconcileAt (so `flux reconcile`
+// sees it was handled) and nothing else changes. Without a request it patches nothing.
+func AcknowledgeRequest(ctx context.Context, patcher *patch.SerialPatcher, obj Object, fieldOwner string) error {
+	v, ok := meta.ReconcileAnnotationValue(obj.GetAnnotations())
+	if !ok {
+		return nil
+	}
+	_ = object.SetStatusLastHandledReconcileAt(obj, v)
+	return patcher.Patch(ctx, obj, patch.WithFieldOwner(fieldOwner))
+}
