@@ -110,6 +110,11 @@ func waitReady(t *testing.T, obj *imagev1.ImageUpdateAutomation, status metav1.C
 		g.Expect(c).NotTo(BeNil())
 		g.Expect(c.Status).To(Equal(status), c.Message)
 		g.Expect(c.Reason).To(Equal(reason), c.Message)
+		if status == metav1.ConditionTrue {
+			// The patcher writes conditions and the other status fields in separate requests:
+			// observedGeneration arrives with the latter, so wait for it too.
+			g.Expect(got.Status.ObservedGeneration).To(Equal(got.Generation))
+		}
 	}, timeout, interval).Should(Succeed())
 	return got
 }
