@@ -53,6 +53,12 @@ func waitForReady(t *testing.T, g *WithT, key client.ObjectKey, status metav1.Co
 		g.Expect(ready).NotTo(BeNil())
 		g.Expect(ready.Status).To(Equal(status))
 		g.Expect(ready.Reason).To(Equal(reason))
+		// The patcher writes conditions first, then metadata (the finalizer), then the other
+		// status fields; wait until this reconcile's later patches have landed too.
+		g.Expect(obj.Finalizers).To(ContainElement(notifv1.NotificationFinalizer))
+		if status == metav1.ConditionTrue || conditions.IsStalled(obj) {
+			g.Expect(obj.Status.ObservedGeneration).To(Equal(obj.Generation))
+		}
 	}, timeout, 50*time.Millisecond).Should(Succeed())
 	return obj
 }
