@@ -10,6 +10,7 @@ import (
 	"github.com/fluxcd/pkg/runtime/controller"
 	"github.com/fluxcd/pkg/runtime/events"
 	"github.com/fluxcd/pkg/runtime/logger"
+	"github.com/fluxcd/pkg/runtime/pprof"
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -73,9 +74,10 @@ func New(cfg Config, o Options) (*Runtime, error) {
 	}
 
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
-		Scheme:                        cfg.Scheme,
-		Logger:                        log,
-		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr},
+		Scheme: cfg.Scheme,
+		Logger: log,
+		// pprof rides on the metrics endpoint, as in Flux, so a live controller can be profiled.
+		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr, ExtraHandlers: pprof.GetHandlers()},
 		HealthProbeBindAddress:        o.HealthAddr,
 		LeaderElection:                o.LeaderElection.Enable,
 		LeaderElectionID:              cfg.Name + "-leader-election",

@@ -47,7 +47,7 @@ func (p *Plan) Build(ctx context.Context) ([]*unstructured.Unstructured, error) 
 			return nil, buildFailed(err)
 		}
 	}
-	resMap, err := kustomize.Build(mem, p.dir)
+	resMap, err := kustomizeBuild(mem, p.dir)
 	if err != nil {
 		return nil, buildFailed(fmt.Errorf("kustomize build failed: %w", p.scrub(err)))
 	}

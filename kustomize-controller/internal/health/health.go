@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
+	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/clusterreader"
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/engine"
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/event"
 	"github.com/fluxcd/cli-utils/pkg/object"
@@ -35,14 +36,24 @@ func (e *InvalidExprError) Unwrap() error { return e.Err }
 
 // Poller checks health by polling the objects with kstatus.
 type Poller struct {
-	poller   *polling.StatusPoller
+	reader   client.Reader
+	mapper   apimeta.RESTMapper
+	readers  []engine.StatusReader
 	interval time.Duration
 }
+
+// directReadLimit is the largest set that Snapshot reads object by object. kstatus's default
+// caching reader lists every object of each kind in each namespace of the set (and, for
+// Deployments, their ReplicaSets and Pods): cheap for one Kustomization of a thousand objects,
+// but for a handful of objects in a namespace shared by a hundred Kustomizations it reads the
+// whole namespace on every check, which made health checks quadratic in the number of
+// Kustomizations per namespace.
+const directReadLimit = 32
 
 // NewPoller returns a Checker reading from reader (the target cluster) every interval, with
 // the custom CEL health checks compiled. A bad expression is an *InvalidExprError.
 func NewPoller(reader client.Reader, mapper apimeta.RESTMapper, exprs []kustomizev1.CustomHealthCheck, interval time.Duration) (*Poller, error) {
-	readers := []engine.StatusReader{statusreaders.NewCustomJobStatusReader(mapper)}
+	readers := []engine.StatusReader{statusreaders.NewCustomJobStatusReader(mapper), newDeploymentReader(mapper)}
 	if len(exprs) > 0 {
 		checks := make([]fluxkustomize.CustomHealthCheck, 0, len(exprs))
 		for _, e := range exprs {
@@ -61,10 +72,17 @@ func NewPoller(reader client.Reader, mapper apimeta.RESTMapper, exprs []kustomiz
 		// The CEL reader goes first so that it wins over the built-in readers for its kinds.
 		readers = append([]engine.StatusReader{ctor(mapper)}, readers...)
 	}
-	return &Poller{
-		poller:   polling.NewStatusPoller(reader, mapper, polling.Options{CustomStatusReaders: readers}),
-		interval: interval,
-	}, nil
+	return &Poller{reader: reader, mapper: mapper, readers: readers, interval: interval}, nil
+}
+
+// poller returns a kstatus poller reading object by object (direct) or by listing each kind
+// per namespace (kstatus's caching reader).
+func (p *Poller) poller(direct bool) *polling.StatusPoller {
+	opts := polling.Options{CustomStatusReaders: p.readers}
+	if direct {
+		opts.ClusterReaderFactory = engine.ClusterReaderFactoryFunc(clusterreader.NewDirectClusterReader)
+	}
+	return polling.NewStatusPoller(p.reader, p.mapper, opts)
 }
 
 // Check implements Checker.
@@ -72,7 +90,7 @@ func (p *Poller) Check(ctx context.Context, set object.ObjMetadataSet, timeout t
 	if len(set) == 0 {
 		return nil
 	}
-	rm := ssa.NewResourceManager(nil, p.poller, ssa.Owner{})
+	rm := ssa.NewResourceManager(nil, p.poller(false), ssa.Owner{})
 	return rm.WaitForSetWithContext(ctx, set, ssa.WaitOptions{Interval: p.interval, Timeout: timeout, FailFast: true})
 }
 
@@ -87,7 +105,7 @@ func (p *Poller) Snapshot(ctx context.Context, set object.ObjMetadataSet) (map[o
 	defer cancel()
 	// The first poll is immediate and reports every object once; the interval only matters if
 	// the caller were to keep listening, which it does not.
-	events := p.poller.Poll(ctx, set, polling.PollOptions{PollInterval: time.Hour})
+	events := p.poller(len(set) <= directReadLimit).Poll(ctx, set, polling.PollOptions{PollInterval: time.Hour})
 	for len(out) < len(set) {
 		select {
 		case <-ctx.Done():
