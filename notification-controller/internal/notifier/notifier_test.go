@@ -445,5 +445,6 @@ func TestGitHub_PublicAPIBase(t *testing.T) {
 	n, err := New("github", Options{Address: "https://github.com/org/repo", Token: "t"})
 	g := NewWithT(t)
 	g.Expect(err).NotTo(HaveOccurred())
-	g.Expect(n.(*github).api.String()).To(Equal("https://api.github.com"))
+	cs := n.(*commitStatus)
+	g.Expect(cs.forge.endpoint(cs.server, cs.repo, "abc123")).To(Equal("https://api.github.com/repos/org/repo/statuses/abc123"))
 }
