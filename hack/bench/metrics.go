@@ -103,10 +103,13 @@ func total(m map[string]float64) float64 {
 // procStat is what /proc says about one controller process.
 type procStat struct {
 	HWM, RSS float64 // MiB
-	CPU      float64 // utime+stime, seconds
+	// Anon and File split RSS (RssAnon, RssFile): the heap and stacks versus the pages of the
+	// executable the kernel has mapped, which are clean, shared page cache.
+	Anon, File float64 // MiB
+	CPU        float64 // utime+stime, seconds
 }
 
-// readProc reads VmHWM and VmRSS from /proc/<pid>/status and utime+stime from /proc/<pid>/stat.
+// readProc reads VmHWM, VmRSS, RssAnon and RssFile from /proc/<pid>/status and utime+stime from /proc/<pid>/stat.
 func readProc(pid int) (procStat, error) {
 	var s procStat
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
@@ -114,6 +117,7 @@ func readProc(pid int) (procStat, error) {
 		return s, err
 	}
 	s.HWM, s.RSS = statusKiB(string(status), "VmHWM:")/1024, statusKiB(string(status), "VmRSS:")/1024
+	s.Anon, s.File = statusKiB(string(status), "RssAnon:")/1024, statusKiB(string(status), "RssFile:")/1024
 	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return s, err

@@ -26,7 +26,7 @@ func (b *bench) workloadIdle(ctx context.Context, window time.Duration) (*idleRe
 
 func idleTable(r *idleResult, loaded string) table {
 	t := table{title: "Workload 6: idle controllers (" + loaded + ")",
-		header: []string{"controller", "RSS after", "peak RSS (VmHWM, whole run)", "CPU in window", "CPU share", "target (RSS)", "verdict"}}
+		header: []string{"controller", "RSS after", "of which anon / file", "peak RSS (VmHWM, whole run)", "CPU in window", "CPU share", "target (RSS)", "verdict"}}
 	names := make([]string, 0, len(r.after))
 	for n := range r.after {
 		names = append(names, n)
@@ -35,9 +35,9 @@ func idleTable(r *idleResult, loaded string) table {
 	for _, n := range names {
 		a, bf := r.after[n], r.before[n]
 		cpu := a.CPU - bf.CPU
-		t.add(n, mib(a.RSS), mib(a.HWM), seconds(cpu), count(float64(int(cpu/r.window.Seconds()*10000))/100)+" %",
+		t.add(n, mib(a.RSS), mib(a.Anon)+" / "+mib(a.File), mib(a.HWM), seconds(cpu), count(float64(int(cpu/r.window.Seconds()*10000))/100)+" %",
 			"< 40 MiB", verdict(a.RSS, below(40)))
 	}
-	t.notes = []string{"RSS: VmRSS from /proc/<pid>/status at the end of the window; CPU: utime+stime from /proc/<pid>/stat over the window of " + r.window.String()}
+	t.notes = []string{"RSS: VmRSS from /proc/<pid>/status at the end of the window, split into RssAnon (heap, stacks) and RssFile (mapped pages of the executable); CPU: utime+stime from /proc/<pid>/stat over the window of " + r.window.String()}
 	return t
 }

@@ -4,6 +4,10 @@
 // The flag names are Flux's (--events-addr, --concurrent, --watch-all-namespaces, --log-level,
 // --enable-leader-election, ...), so Flux's Deployment manifests and habits carry over. Flags
 // that only one controller has are bound by that controller's setup package, not here. The
-// logger, leader election, client rate limits and event recorder come from
-// github.com/fluxcd/pkg/runtime; this package only wires them together once.
+// logger, leader election, rate limiter and event recorder come from github.com/fluxcd/pkg/runtime;
+// this package only wires them together once. --kube-api-qps/--kube-api-burst keep Flux's names
+// but are bound here (options.go says why: binary size).
+//
+// memory.go holds the memory defaults every binary gets (--idle-memory-release,
+// --memory-limit-percent); docs/guides/operating.md explains them to operators.
 package manager

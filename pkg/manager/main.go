@@ -65,6 +65,9 @@ func run(b Binary, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := setupMemory(rt, o.Memory); err != nil {
+		return err
+	}
 	rt.Concurrent = o.Concurrent
 	rt.RateLimiter = o.RateLimiter
 	rt.Watch = o.Watch

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/fluxcd/pkg/runtime/client"
 	"github.com/fluxcd/pkg/runtime/controller"
 	"github.com/fluxcd/pkg/runtime/leaderelection"
 	"github.com/fluxcd/pkg/runtime/logger"
@@ -27,9 +26,12 @@ type Options struct {
 	// Kubernetes Events only, since posting to itself would loop its own events back in.
 	OwnEventsAddr bool
 
+	// Memory holds the Go runtime memory defaults (--memory-limit, --idle-free-memory).
+	Memory MemoryOptions
+
 	Logger         logger.Options
 	LeaderElection leaderelection.Options
-	Client         client.Options
+	Client         ClientOptions
 	Watch          controller.WatchOptions
 	RateLimiter    controller.RateLimiterOptions
 }
@@ -46,6 +48,7 @@ func (o *Options) BindFlags(fs *pflag.FlagSet, concurrentDefault int) {
 	o.Logger.BindFlags(fs)
 	o.LeaderElection.BindFlags(fs)
 	o.Client.BindFlags(fs)
+	o.Memory.BindFlags(fs)
 	o.Watch.BindFlags(fs)
 	o.RateLimiter.BindFlags(fs)
 }
@@ -65,6 +68,12 @@ func (o *Options) Validate() error {
 	default:
 		return fmt.Errorf("--log-level must be one of trace, debug, info, error, got %q", o.Logger.LogLevel)
 	}
+	if o.Memory.LimitPercent < 0 || o.Memory.LimitPercent > 100 {
+		return fmt.Errorf("--memory-limit-percent must be between 0 and 100, got %d", o.Memory.LimitPercent)
+	}
+	if o.Memory.IdleRelease < 0 {
+		return fmt.Errorf("--idle-memory-release must not be negative, got %s", o.Memory.IdleRelease)
+	}
 	if _, err := controller.GetWatchSelector(o.Watch); err != nil {
 		return fmt.Errorf("--watch-label-selector: %w", err)
 	}
@@ -75,4 +84,25 @@ func (o *Options) Validate() error {
 // environment variable that Flux's manifests set through the downward API.
 func runtimeNamespace() string {
 	return os.Getenv("RUNTIME_NAMESPACE")
+}
+
+// ClientOptions are the client-side limits of requests to the Kubernetes API. Names, defaults
+// and help are Flux's (fluxcd/pkg/runtime/client). They are bound here rather than through that
+// package because it also holds the impersonation client, whose imports (kubectl, cli-runtime,
+// kustomize) would otherwise be linked into every binary: about 40 MB of executable that the
+// kernel maps, and counts as resident, for two flags. Only kustomize-controller needs them.
+type ClientOptions struct {
+	// QPS is the maximum queries per second to the Kubernetes API (--kube-api-qps); it only
+	// applies to API servers without Priority and Fairness, see setClientRateLimits.
+	QPS float32
+	// Burst is the maximum burst of queries (--kube-api-burst).
+	Burst int
+}
+
+// BindFlags registers --kube-api-qps and --kube-api-burst on fs.
+func (o *ClientOptions) BindFlags(fs *pflag.FlagSet) {
+	fs.Float32Var(&o.QPS, "kube-api-qps", 50.0,
+		"The maximum queries-per-second of requests sent to the Kubernetes API.")
+	fs.IntVar(&o.Burst, "kube-api-burst", 300,
+		"The maximum burst queries-per-second of requests sent to the Kubernetes API.")
 }

@@ -1,0 +1,192 @@
+package manager
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/pflag"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+)
+
+// MemoryOptions are the Go runtime memory defaults of every binary. Both are about the resident
+// size of a controller that is mostly idle: a GitOps controller reconciles in bursts (a commit,
+// an interval) and then waits for minutes, and the Go runtime keeps the garbage and free pages of
+// the last burst resident until its next, possibly distant, collection.
+type MemoryOptions struct {
+	// LimitPercent sets the Go soft memory limit to this share of the container's memory limit
+	// when GOMEMLIMIT is unset (--memory-limit-percent). The collector then works harder near the
+	// limit instead of letting the kernel kill the process. GOMEMLIMIT, when set, always wins.
+	LimitPercent int
+	// IdleRelease is how long no reconcile must have run before the freed memory of the last burst
+	// is collected and returned to the operating system, once per burst (--idle-memory-release).
+	IdleRelease time.Duration
+}
+
+// BindFlags registers the memory flags on fs.
+func (o *MemoryOptions) BindFlags(fs *pflag.FlagSet) {
+	fs.IntVar(&o.LimitPercent, "memory-limit-percent", 90,
+		"When GOMEMLIMIT is unset, set the Go soft memory limit to this percentage of the container memory limit (cgroup memory.max); 0 disables. GOMEMLIMIT, when set, takes precedence.")
+	fs.DurationVar(&o.IdleRelease, "idle-memory-release", 30*time.Second,
+		"After no reconcile has run for this long, run one garbage collection and return the freed memory to the operating system; 0 disables.")
+}
+
+// applyMemoryLimit sets the soft memory limit from the cgroup limit when GOMEMLIMIT is unset, and
+// returns the limit it set (0 when it left the runtime's setting alone).
+func applyMemoryLimit(o MemoryOptions) int64 {
+	_, envSet := os.LookupEnv("GOMEMLIMIT")
+	limit, ok := softMemoryLimit(envSet, cgroupMemoryLimit(), o.LimitPercent)
+	if !ok {
+		return 0
+	}
+	debug.SetMemoryLimit(limit)
+	return limit
+}
+
+// softMemoryLimit is the limit to set: percent of the cgroup limit, unless GOMEMLIMIT is set, the
+// percentage is off or out of range, or there is no cgroup limit (0 or negative).
+func softMemoryLimit(envSet bool, cgroupLimit int64, percent int) (int64, bool) {
+	if envSet || percent <= 0 || percent > 100 || cgroupLimit <= 0 {
+		return 0, false
+	}
+	return int64(float64(cgroupLimit) * float64(percent) / 100), true
+}
+
+// cgroupMemoryLimit reads the memory limit of this process's cgroup; 0 when there is none or it
+// cannot be read.
+func cgroupMemoryLimit() int64 {
+	raw, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		return 0
+	}
+	for _, f := range cgroupLimitFiles(string(raw)) {
+		if v, err := os.ReadFile(f); err == nil {
+			return parseCgroupLimit(string(v))
+		}
+	}
+	return 0
+}
+
+// cgroupLimitFiles lists, most specific first, the files that may hold this process's memory
+// limit, from /proc/self/cgroup: cgroup v2's memory.max ("0::/path"), then cgroup v1's
+// memory.limit_in_bytes ("N:memory:/path"). With a cgroup namespace (every container) the paths
+// are "/"; without one (a process on a host) they name the process's own group.
+func cgroupLimitFiles(procSelfCgroup string) []string {
+	var v2, v1 []string
+	for line := range strings.Lines(procSelfCgroup) {
+		parts := strings.SplitN(strings.TrimSpace(line), ":", 3)
+		if len(parts) != 3 {
+			continue
+		}
+		switch {
+		case parts[0] == "0" && parts[1] == "":
+			v2 = append(v2, filepath.Join("/sys/fs/cgroup", parts[2], "memory.max"))
+		case slices.Contains(strings.Split(parts[1], ","), "memory"):
+			v1 = append(v1, filepath.Join("/sys/fs/cgroup/memory", parts[2], "memory.limit_in_bytes"))
+		}
+	}
+	return append(v2, v1...)
+}
+
+// parseCgroupLimit reads a memory limit file: "max" (v2) or a value so large that it means
+// unlimited (v1 reports the page-aligned maximum int64) are no limit.
+func parseCgroupLimit(s string) int64 {
+	s = strings.TrimSpace(s)
+	v, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || v <= 0 || v >= math.MaxInt64/2 {
+		return 0
+	}
+	return v
+}
+
+// idleReleaser returns memory to the operating system once after each burst of reconciles. It
+// runs on every replica (leader or not): a standby replica has its own startup garbage.
+type idleReleaser struct {
+	every time.Duration
+	log   logr.Logger
+	// reconciles reports how many reconciles have finished so far; release frees memory.
+	reconciles func() float64
+	release    func()
+}
+
+// idleTick is the pure decision of one tick: whether to release now, given the reconcile count
+// at the previous tick and now, and whether memory was used since the last release.
+func idleTick(previous, now float64, dirty bool) (release, stillDirty bool) {
+	if now != previous {
+		return false, true
+	}
+	return dirty, false
+}
+
+// Start implements manager.Runnable.
+func (r *idleReleaser) Start(ctx context.Context) error {
+	t := time.NewTicker(r.every)
+	defer t.Stop()
+	// Startup (caches, schemas, the first list of every kind) is the first burst.
+	previous, dirty := r.reconciles(), true
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		now := r.reconciles()
+		release, stillDirty := idleTick(previous, now, dirty)
+		previous, dirty = now, stillDirty
+		if release {
+			r.release()
+			r.log.V(1).Info("idle: returned freed memory to the operating system")
+		}
+	}
+}
+
+// NeedLeaderElection implements manager.LeaderElectionRunnable: every replica releases its own.
+func (r *idleReleaser) NeedLeaderElection() bool { return false }
+
+// reconcileCount sums controller-runtime's controller_runtime_reconcile_total over every
+// controller and result, from the registry the metrics endpoint serves.
+func reconcileCount() float64 { return sumReconciles(ctrlmetrics.Registry) }
+
+// sumReconciles sums controller_runtime_reconcile_total in g; -1 when nothing can be gathered.
+func sumReconciles(g prometheus.Gatherer) float64 {
+	families, err := g.Gather()
+	if err != nil {
+		// A partial gather still counts what it has; a changed count only delays a release.
+		if families == nil {
+			return -1
+		}
+	}
+	var n float64
+	for _, f := range families {
+		if f.GetName() != "controller_runtime_reconcile_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			n += m.GetCounter().GetValue()
+		}
+	}
+	return n
+}
+
+// setupMemory applies the memory defaults to a binary's runtime: the soft limit now, the idle
+// release as a runnable of the manager.
+func setupMemory(rt *Runtime, o MemoryOptions) error {
+	log := rt.Log.WithName("memory")
+	if limit := applyMemoryLimit(o); limit > 0 {
+		log.Info("set the Go soft memory limit from the container memory limit (GOMEMLIMIT is unset)",
+			"limitBytes", limit, "percent", o.LimitPercent)
+	}
+	if o.IdleRelease <= 0 {
+		return nil
+	}
+	return rt.Manager.Add(&idleReleaser{every: o.IdleRelease, log: log,
+		reconciles: reconcileCount, release: debug.FreeOSMemory})
+}
