@@ -6,8 +6,14 @@
 // their own negative-polarity conditions (FetchFailed, BuildFailed, ...) and never touch Ready.
 // The reconciler defers Finish, which derives Ready, Reconciling and Stalled from the error and
 // the kind's condition table in a kstatus-correct way, records lastHandledReconcileAt and
-// observedGeneration, patches the status once (nothing is sent when nothing changed), emits a
-// Warning event for a failure and maps the outcome to a controller-runtime result.
+// observedGeneration, writes the object through the Patcher, emits a Warning event for a failure
+// and maps the outcome to a controller-runtime result.
 //
-// It builds on fluxcd/pkg/runtime's conditions and patch packages.
+// Patcher (patcher.go) is the only way the reconcilers write their own objects: it remembers the
+// object as read, and each Patch sends at most one metadata request (finalizers, labels,
+// annotations) and at most one status request with every status change together, or nothing when
+// nothing changed. Readers never see a half-written status, and a reconcile costs as few writes
+// as possible (issue 7).
+//
+// It builds on fluxcd/pkg/runtime's conditions package and controller-runtime's client.
 package reconcile

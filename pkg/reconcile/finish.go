@@ -9,7 +9,6 @@ import (
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/jitter"
 	"github.com/fluxcd/pkg/runtime/object"
-	"github.com/fluxcd/pkg/runtime/patch"
 	corev1 "k8s.io/api/core/v1"
 	kuberecorder "k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -36,17 +35,10 @@ type Conditions struct {
 	Positive []string
 }
 
-// owned lists every condition the controller writes, for the patcher's conflict resolution.
-func (c Conditions) owned() []string {
-	owned := []string{meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition}
-	owned = append(owned, c.Negative...)
-	return append(owned, c.Positive...)
-}
-
 // Finish describes how to finish one reconcile.
 type Finish struct {
-	// Patcher patches the object's status; it remembers the object as it was read.
-	Patcher *patch.SerialPatcher
+	// Patcher writes the object; it remembers the object as it was read (or last written).
+	Patcher *Patcher
 	// Conditions is the kind's condition table.
 	Conditions Conditions
 	// FieldOwner is the status field manager, e.g. "source-controller".
@@ -61,23 +53,19 @@ type Finish struct {
 }
 
 // Apply is deferred by every reconciler. It sets Ready, Reconciling and Stalled from recErr and
-// the condition table, copies the handled reconcile request, patches the status once and
-// returns the result controller-runtime should act on.
+// the condition table, copies the handled reconcile request, writes the object (at most one
+// metadata request and one status request, nothing when nothing changed) and returns the result
+// controller-runtime should act on.
 func (f Finish) Apply(ctx context.Context, obj Object, recErr error) (ctrl.Result, error) {
-	result := Summarize(obj, f.Conditions, recErr, f.ReadyMessage)
-	if result.outcome == succeeded && f.ReadyReason != "" {
-		conditions.MarkTrue(obj, meta.ReadyCondition, f.ReadyReason, "%s", f.ReadyMessage)
-	}
+	result := Summarize(obj, f.Conditions, recErr, f.ReadyReason, f.ReadyMessage)
 	if v, ok := meta.ReconcileAnnotationValue(obj.GetAnnotations()); ok {
 		_ = object.SetStatusLastHandledReconcileAt(obj, v)
 	}
 
-	opts := []patch.Option{
-		patch.WithOwnedConditions{Conditions: f.Conditions.owned()},
-		patch.WithFieldOwner(f.FieldOwner),
-	}
+	opts := []PatchOption{WithFieldOwner(f.FieldOwner)}
 	if conditions.IsReady(obj) || conditions.IsStalled(obj) {
-		opts = append(opts, patch.WithStatusObservedGeneration{})
+		// Only an outcome describes the spec; a retry keeps the last generation it described.
+		opts = append(opts, WithObservedGeneration())
 	}
 	if err := f.Patcher.Patch(ctx, obj, opts...); err != nil {
 		if !obj.GetDeletionTimestamp().IsZero() && client.IgnoreNotFound(err) == nil {
@@ -86,6 +74,10 @@ func (f Finish) Apply(ctx context.Context, obj Object, recErr error) (ctrl.Resul
 		}
 		recErr = errors.Join(recErr, err)
 		return ctrl.Result{}, recErr
+	}
+	if !obj.GetDeletionTimestamp().IsZero() && len(obj.GetFinalizers()) == 0 {
+		// The Patcher removed the last finalizer and the API server deleted the object.
+		return ctrl.Result{}, nil
 	}
 
 	if recErr != nil && f.Recorder != nil {
@@ -109,9 +101,12 @@ type summary struct {
 	requeueAfter time.Duration
 }
 
-// Summarize sets Ready, Reconciling and Stalled on obj from recErr and the condition table. It
-// is a pure function of its inputs, so every kind's status logic is tested once, here.
-func Summarize(obj Object, c Conditions, recErr error, readyMessage string) summary {
+// Summarize sets Ready, Reconciling and Stalled on obj from recErr and the condition table; a
+// success is Ready=True with readyReason (empty: meta.SucceededReason) and readyMessage. It is a
+// pure function of its inputs, so every kind's status logic is tested once, here. Ready is set
+// once: setting it with another reason first would move its lastTransitionTime and make a
+// steady-state reconcile write the status.
+func Summarize(obj Object, c Conditions, recErr error, readyReason, readyMessage string) summary {
 	var (
 		stall *Stalling
 		wait  *Waiting
@@ -126,7 +121,10 @@ func Summarize(obj Object, c Conditions, recErr error, readyMessage string) summ
 			return summary{outcome: failed}
 		}
 		conditions.Delete(obj, meta.ReconcilingCondition)
-		conditions.MarkTrue(obj, meta.ReadyCondition, meta.SucceededReason, "%s", readyMessage)
+		if readyReason == "" {
+			readyReason = meta.SucceededReason
+		}
+		conditions.MarkTrue(obj, meta.ReadyCondition, readyReason, "%s", readyMessage)
 		return summary{outcome: succeeded}
 	case errors.As(recErr, &stall):
 		conditions.Delete(obj, meta.ReconcilingCondition)

@@ -103,7 +103,7 @@ func TestSummarize(t *testing.T) {
 			if tt.before != nil {
 				tt.before(obj)
 			}
-			got := Summarize(obj, table, tt.err, "all good")
+			got := Summarize(obj, table, tt.err, "", "all good")
 			if got.outcome != tt.wantOutcome {
 				t.Errorf("outcome = %v, want %v", got.outcome, tt.wantOutcome)
 			}
@@ -121,6 +121,27 @@ func TestSummarize(t *testing.T) {
 				t.Errorf("got %d conditions, want %d", len(obj.GetConditions()), len(tt.want))
 			}
 		})
+	}
+}
+
+// TestSummarize_KeepsTransitionTime: a success that repeats the previous one leaves Ready as it
+// was, lastTransitionTime included, whatever the kind's Ready reason; otherwise every steady-state
+// reconcile would write the status.
+func TestSummarize_KeepsTransitionTime(t *testing.T) {
+	for _, reason := range []string{"", "ReconciliationSucceeded"} {
+		obj := &sourcev1.GitRepository{}
+		want := reason
+		if want == "" {
+			want = meta.SucceededReason
+		}
+		past := metav1.NewTime(time.Now().Add(-time.Hour).Truncate(time.Second))
+		obj.Status.Conditions = []metav1.Condition{{Type: meta.ReadyCondition, Status: metav1.ConditionTrue,
+			Reason: want, Message: "all good", LastTransitionTime: past}}
+		Summarize(obj, Conditions{}, nil, reason, "all good")
+		got := conditions.Get(obj, meta.ReadyCondition)
+		if got.Reason != want || !got.LastTransitionTime.Equal(&past) {
+			t.Errorf("reason %q: Ready = %s at %s, want %s at %s", reason, got.Reason, got.LastTransitionTime, want, past)
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
-	"github.com/fluxcd/pkg/runtime/patch"
 	corev1 "k8s.io/api/core/v1"
 	kuberecorder "k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -57,7 +56,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	}
 
 	s := &scope{obj: obj, previous: obj.Status.LatestRef.DeepCopy(), wasReady: conditions.IsReady(obj)}
-	patcher := patch.NewSerialPatcher(obj, r.Client)
+	patcher := reconcile.NewPatcher(obj, r.Client)
 	defer func() {
 		result, retErr = reconcile.Finish{
 			Patcher:      patcher,
@@ -86,7 +85,7 @@ func (r *Reconciler) finalize(ctx context.Context, obj *imagev1.ImagePolicy) err
 	if !controllerutil.ContainsFinalizer(obj, imagev1.ImageFinalizer) {
 		return nil
 	}
-	patcher := patch.NewSerialPatcher(obj, r.Client)
+	patcher := reconcile.NewPatcher(obj, r.Client)
 	controllerutil.RemoveFinalizer(obj, imagev1.ImageFinalizer)
 	return client.IgnoreNotFound(patcher.Patch(ctx, obj))
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
-	"github.com/fluxcd/pkg/runtime/patch"
 	"github.com/google/go-containerregistry/pkg/name"
 	corev1 "k8s.io/api/core/v1"
 	kuberecorder "k8s.io/client-go/tools/record"
@@ -70,7 +69,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 		wasReady:   conditions.IsReady(obj),
 		oldMessage: conditions.GetMessage(obj, meta.ReadyCondition),
 	}
-	patcher := patch.NewSerialPatcher(obj, r.Client)
+	patcher := reconcile.NewPatcher(obj, r.Client)
 	defer func() {
 		result, retErr = reconcile.Finish{
 			Patcher:      patcher,
@@ -104,7 +103,7 @@ func (r *Reconciler) finalize(ctx context.Context, obj *imagev1.ImageRepository)
 	if !controllerutil.ContainsFinalizer(obj, imagev1.ImageFinalizer) {
 		return nil
 	}
-	patcher := patch.NewSerialPatcher(obj, r.Client)
+	patcher := reconcile.NewPatcher(obj, r.Client)
 	controllerutil.RemoveFinalizer(obj, imagev1.ImageFinalizer)
 	return client.IgnoreNotFound(patcher.Patch(ctx, obj))
 }

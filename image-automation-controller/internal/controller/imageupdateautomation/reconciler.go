@@ -8,7 +8,6 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
-	"github.com/fluxcd/pkg/runtime/patch"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -43,7 +42,7 @@ type Reconciler struct {
 // scope is what the steps of one reconcile share.
 type scope struct {
 	obj     *imagev1.ImageUpdateAutomation
-	patcher *patch.SerialPatcher
+	patcher *reconcile.Patcher
 
 	// git is the resolved checkout, commit and push configuration.
 	git gitpush.Config
@@ -65,7 +64,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &scope{obj: obj, patcher: patch.NewSerialPatcher(obj, r.Client)}
+	s := &scope{obj: obj, patcher: reconcile.NewPatcher(obj, r.Client)}
 
 	if obj.Spec.Suspend && obj.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, r.suspended(ctx, s)

@@ -21,6 +21,7 @@ import (
 	notifv1 "github.com/eddy-gitops/eddy/api/notification/v1"
 	notifv1beta3 "github.com/eddy-gitops/eddy/api/notification/v1beta3"
 	"github.com/eddy-gitops/eddy/notification-controller/internal/dispatch"
+	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
 
 // Recorder records Kubernetes events (fluxcd/pkg/runtime/events.Recorder fits).
@@ -113,16 +114,16 @@ func (r *Reconciler) addFinalizer(ctx context.Context, obj *notifv1beta3.Alert) 
 	if controllerutil.ContainsFinalizer(obj, notifv1.NotificationFinalizer) {
 		return nil
 	}
-	patch := client.MergeFrom(obj.DeepCopy())
+	patcher := reconcile.NewPatcher(obj, r.Client)
 	controllerutil.AddFinalizer(obj, notifv1.NotificationFinalizer)
-	return r.Patch(ctx, obj, patch)
+	return patcher.Patch(ctx, obj)
 }
 
 func (r *Reconciler) removeFinalizer(ctx context.Context, obj *notifv1beta3.Alert) error {
 	if !controllerutil.ContainsFinalizer(obj, notifv1.NotificationFinalizer) {
 		return nil
 	}
-	patch := client.MergeFrom(obj.DeepCopy())
+	patcher := reconcile.NewPatcher(obj, r.Client)
 	controllerutil.RemoveFinalizer(obj, notifv1.NotificationFinalizer)
-	return client.IgnoreNotFound(r.Patch(ctx, obj, patch))
+	return client.IgnoreNotFound(patcher.Patch(ctx, obj))
 }

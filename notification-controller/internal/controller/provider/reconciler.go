@@ -20,6 +20,7 @@ import (
 	notifv1beta3 "github.com/eddy-gitops/eddy/api/notification/v1beta3"
 	"github.com/eddy-gitops/eddy/notification-controller/internal/dispatch"
 	"github.com/eddy-gitops/eddy/notification-controller/internal/notifier"
+	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
 
 // Recorder records Kubernetes events (fluxcd/pkg/runtime/events.Recorder fits).
@@ -94,16 +95,16 @@ func (r *Reconciler) addFinalizer(ctx context.Context, obj *notifv1beta3.Provide
 	if controllerutil.ContainsFinalizer(obj, notifv1.NotificationFinalizer) {
 		return nil
 	}
-	patch := client.MergeFrom(obj.DeepCopy())
+	patcher := reconcile.NewPatcher(obj, r.Client)
 	controllerutil.AddFinalizer(obj, notifv1.NotificationFinalizer)
-	return r.Patch(ctx, obj, patch)
+	return patcher.Patch(ctx, obj)
 }
 
 func (r *Reconciler) removeFinalizer(ctx context.Context, obj *notifv1beta3.Provider) error {
 	if !controllerutil.ContainsFinalizer(obj, notifv1.NotificationFinalizer) {
 		return nil
 	}
-	patch := client.MergeFrom(obj.DeepCopy())
+	patcher := reconcile.NewPatcher(obj, r.Client)
 	controllerutil.RemoveFinalizer(obj, notifv1.NotificationFinalizer)
-	return client.IgnoreNotFound(r.Patch(ctx, obj, patch))
+	return client.IgnoreNotFound(patcher.Patch(ctx, obj))
 }

@@ -1,8 +1,6 @@
 package gitrepository
 
 import (
-	"github.com/fluxcd/pkg/apis/meta"
-
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
@@ -29,11 +27,4 @@ var failureConditions = []string{
 	sourcev1.IncludeUnavailableCondition,
 	sourcev1.BuildFailedCondition,
 	sourcev1.StorageOperationFailedCondition,
-}
-
-// ownedConditions are all conditions this reconciler writes.
-func ownedConditions() []string {
-	owned := []string{meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition}
-	owned = append(owned, conditionTable.Negative...)
-	return append(owned, conditionTable.Positive...)
 }

@@ -2,9 +2,9 @@ package gitrepository
 
 import (
 	"github.com/fluxcd/pkg/apis/meta"
-	"github.com/fluxcd/pkg/runtime/patch"
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
+	"github.com/eddy-gitops/eddy/pkg/reconcile"
 	"github.com/eddy-gitops/eddy/source-controller/internal/git"
 )
 
@@ -12,7 +12,7 @@ import (
 type scope struct {
 	obj     *sourcev1.GitRepository
 	old     *sourcev1.GitRepository // as read, to detect recovery from a failure
-	patcher *patch.SerialPatcher
+	patcher *reconcile.Patcher
 	dir     string // scratch directory; the checkout goes to dir/src
 
 	// includes are the resolved spec.include entries with the artifacts to copy.

@@ -1,8 +1,6 @@
 package ocirepository
 
 import (
-	"github.com/fluxcd/pkg/apis/meta"
-
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
@@ -19,11 +17,4 @@ var conditionTable = reconcile.Conditions{
 		sourcev1.ArtifactInStorageCondition,
 		sourcev1.SourceVerifiedCondition,
 	},
-}
-
-// ownedConditions are all conditions this reconciler writes.
-func ownedConditions() []string {
-	owned := []string{meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition}
-	owned = append(owned, conditionTable.Negative...)
-	return append(owned, conditionTable.Positive...)
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/fluxcd/pkg/artifact/storage"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
-	"github.com/fluxcd/pkg/runtime/patch"
 	corev1 "k8s.io/api/core/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -43,7 +42,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &scope{obj: obj, old: obj.DeepCopy(), patcher: patch.NewSerialPatcher(obj, r.Client)}
+	s := &scope{obj: obj, old: obj.DeepCopy(), patcher: reconcile.NewPatcher(obj, r.Client)}
 
 	// A suspended object keeps its status as it is (it still describes the served artifact);
 	// deletion is still honoured so that its artifacts are removed.
@@ -127,9 +126,7 @@ func (r *Reconciler) notify(s *scope) {
 
 // patchProgress writes the progress conditions now, so that watchers see the work started.
 func (r *Reconciler) patchProgress(ctx context.Context, s *scope) error {
-	err := s.patcher.Patch(ctx, s.obj,
-		patch.WithOwnedConditions{Conditions: ownedConditions()},
-		patch.WithFieldOwner(r.ControllerName))
+	err := s.patcher.Patch(ctx, s.obj, reconcile.WithFieldOwner(r.ControllerName))
 	if err != nil {
 		return reconcile.NewGeneric(sourcev1.PatchOperationFailedReason, "failed to patch status: %w", err)
 	}

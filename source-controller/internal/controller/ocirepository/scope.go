@@ -3,9 +3,8 @@ package ocirepository
 import (
 	"context"
 
-	"github.com/fluxcd/pkg/runtime/patch"
-
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
+	"github.com/eddy-gitops/eddy/pkg/reconcile"
 	"github.com/eddy-gitops/eddy/source-controller/internal/oci"
 )
 
@@ -13,7 +12,7 @@ import (
 type scope struct {
 	obj     *sourcev1.OCIRepository
 	old     *sourcev1.OCIRepository // as read, to detect a new artifact and recovery
-	patcher *patch.SerialPatcher
+	patcher *reconcile.Patcher
 	dir     string // scratch directory; the extracted layer goes to dir/content
 
 	// cancelFetch releases the spec.timeout context of registry operations; run calls it
