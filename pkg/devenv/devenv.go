@@ -45,6 +45,9 @@ type Env struct {
 	// ReceiverAddr is notification-controller's webhook receiver (host:port): a Receiver is
 	// served at http://ReceiverAddr + its status.webhookPath.
 	ReceiverAddr string
+	// MetricsAddrs maps each controller's name (e.g. "kustomize-controller") to its Prometheus
+	// endpoint (host:port; served at /metrics, with pprof at /debug/pprof/).
+	MetricsAddrs map[string]string
 
 	plane  *controlplane.ControlPlane
 	procs  []*process
@@ -102,7 +105,9 @@ func Start(ctx context.Context, o Options) (*Env, error) {
 	}
 	e.Kubeconfig = e.plane.Kubeconfig
 
+	e.MetricsAddrs = map[string]string{}
 	for _, c := range cs {
+		e.MetricsAddrs[c.name] = c.metricsAddr()
 		if err := e.startController(o, c); err != nil {
 			_ = e.Stop()
 			return nil, err

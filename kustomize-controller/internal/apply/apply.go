@@ -24,6 +24,7 @@ type Manager struct {
 	owner  Owner
 	opts   Options
 	lookup Lookup
+	local  *LocalCheck
 	direct sync.Map // *unstructured.Unstructured -> directInfo, filled by Validate
 }
 
@@ -69,7 +70,7 @@ func (m *Manager) Apply(ctx context.Context, objs []*unstructured.Unstructured, 
 	}
 	if len(direct) > 0 {
 		// After the staged apply: CRDs and Namespaces the direct objects need exist by now.
-		applied, err := m.applyDirect(ctx, direct, info)
+		applied, err := m.applyDirect(ctx, direct, info, opts)
 		cs.Append(applied.Entries)
 		return cs, err
 	}

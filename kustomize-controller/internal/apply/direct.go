@@ -23,6 +23,9 @@ import (
 // directInfo is what a successful validation dry-run showed about an object.
 type directInfo struct {
 	resourceVersion string // "" when the object does not exist
+	// unverified: validated locally, not dry-run; the object may exist without owner labels,
+	// which the apply's answer shows (managers other than ours).
+	unverified bool
 }
 
 // noteDryRun records an object that can be applied directly: the dry-run succeeded, its
@@ -78,7 +81,7 @@ func (m *Manager) splitDirect(objs []*unstructured.Unstructured, force, ignore b
 }
 
 // applyDirect applies objs concurrently (bounded by --concurrent-ssa), one request each.
-func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstructured, info []directInfo) (*ssa.ChangeSet, error) {
+func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstructured, info []directInfo, opts ssa.ApplyOptions) (*ssa.ChangeSet, error) {
 	entries := make([]*ssa.ChangeSetEntry, len(objs))
 	var mu sync.Mutex
 	var firstErr error
@@ -98,6 +101,17 @@ func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstruct
 			}
 			action := ssa.UnchangedAction
 			switch {
+			case info[i].unverified && foreignManagers(applied):
+				// It existed without our labels: let ssa clean up the other field managers
+				// as on any takeover (a few more requests, only for such objects).
+				action = ssa.ConfiguredAction
+				if _, err := m.rm.Apply(gctx, o, opts); err != nil {
+					mu.Lock()
+					if firstErr == nil {
+						firstErr = err
+					}
+					mu.Unlock()
+				}
 			case info[i].resourceVersion == "":
 				action = ssa.CreatedAction
 			case applied.GetResourceVersion() != info[i].resourceVersion:
@@ -116,4 +130,14 @@ func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstruct
 		}
 	}
 	return cs, firstErr
+}
+
+// foreignManagers reports field managers other than our apply on an applied object.
+func foreignManagers(o *unstructured.Unstructured) bool {
+	for _, e := range o.GetManagedFields() {
+		if e.Manager != ssaOwner.Field || e.Operation != metav1.ManagedFieldsOperationApply {
+			return true
+		}
+	}
+	return false
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -21,7 +22,9 @@ import (
 )
 
 // Validate checks the whole set before the first write, so that a bad revision changes nothing:
-//   - every object is dry-run applied (schema, admission, RBAC of the impersonated account);
+//   - every object is validated: locally where that is as strong as the server's check
+//     (local.go), otherwise by a dry-run apply (schema, admission, RBAC of the impersonated
+//     account);
 //   - an existing object whose owner labels name another Kustomization is refused rather than
 //     silently taken over.
 //
@@ -30,6 +33,7 @@ import (
 // problems are reported together, sorted, so the message is stable across reconciles.
 func (m *Manager) Validate(ctx context.Context, objs []*unstructured.Unstructured, force bool) error {
 	crdKinds, namespaces := provided(objs)
+	st, crdProblems := m.prepareLocal(ctx, objs, namespaces)
 	var (
 		mu   sync.Mutex
 		errs []string
@@ -43,7 +47,7 @@ func (m *Manager) Validate(ctx context.Context, objs []*unstructured.Unstructure
 	g.SetLimit(m.opts.Concurrency)
 	for _, obj := range objs {
 		g.Go(func() error {
-			if msg := m.validateOne(gctx, obj, force, crdKinds, namespaces); msg != "" {
+			if msg := m.validateOne(gctx, obj, force, crdKinds, namespaces, st); msg != "" {
 				report(msg)
 			}
 			return nil
@@ -52,6 +56,9 @@ func (m *Manager) Validate(ctx context.Context, objs []*unstructured.Unstructure
 	_ = g.Wait()
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if crdProblems != "" {
+		errs = append(errs, crdProblems)
 	}
 	if len(errs) == 0 {
 		return nil
@@ -68,9 +75,14 @@ func (m *Manager) Validate(ctx context.Context, objs []*unstructured.Unstructure
 // find a problem with it. If that dry-run fails, the object is read and checked as without a
 // Lookup, so that the messages are the same.
 func (m *Manager) validateOne(ctx context.Context, obj *unstructured.Unstructured, force bool,
-	crdKinds map[schema.GroupKind]bool, namespaces map[string]bool) string {
+	crdKinds map[schema.GroupKind]bool, namespaces map[string]bool, st *localState) string {
 	if ssautils.AnyInMetadata(obj, exclusions) {
 		return ""
+	}
+	if st.crdSchemas[obj.GroupVersionKind()] != nil {
+		if msg, decided := m.validateSetKind(ctx, obj, st); decided {
+			return msg
+		}
 	}
 	if m.lookup != nil {
 		md, found, known := m.lookup.Metadata(obj.GroupVersionKind(), obj.GetNamespace(), obj.GetName())
@@ -83,6 +95,29 @@ func (m *Manager) validateOne(ctx context.Context, obj *unstructured.Unstructure
 			existing.SetLabels(md.Labels)
 			existing.SetAnnotations(md.Annotations)
 			return m.checkAndDryRun(ctx, obj, existing, force, namespaces)
+		case known && m.local != nil && m.localEligible(obj, force):
+			// No object with owner labels: validate locally and, if the object does not exist
+			// at all, apply it with one request (local.go). An object that exists without
+			// owner labels keeps the dry-run, which shows what the apply must take care of
+			// (other field managers, its own annotations).
+			msg, covered := m.checkLocal(ctx, obj, st)
+			switch {
+			case covered && msg != "":
+				// Rejected by the schema read from the server. The server has the last word: a
+				// schema that changed since it was read must not reject a valid object.
+				if m.checkAndDryRun(ctx, obj, nil, force, namespaces) == "" {
+					return ""
+				}
+				return msg
+			case covered:
+				if exists, known := m.exists(ctx, st, obj); known && !exists {
+					m.direct.Store(obj, directInfo{unverified: true})
+					return ""
+				}
+			}
+			if m.checkAndDryRun(ctx, obj, nil, force, namespaces) == "" {
+				return ""
+			}
 		case known:
 			if m.checkAndDryRun(ctx, obj, nil, force, namespaces) == "" {
 				return ""
@@ -94,9 +129,9 @@ func (m *Manager) validateOne(ctx context.Context, obj *unstructured.Unstructure
 	existing.SetGroupVersionKind(obj.GroupVersionKind())
 	err := m.c.Get(ctx, client.ObjectKeyFromObject(obj), existing)
 	switch {
-	case apimeta.IsNoMatchError(err) && crdKinds[gk]:
+	case (apimeta.IsNoMatchError(err) || isResourceGone(err)) && crdKinds[gk]:
 		return "" // its CRD is applied in the first stage; ApplyAllStaged dry-runs it then
-	case apimeta.IsNoMatchError(err):
+	case apimeta.IsNoMatchError(err) || isResourceGone(err):
 		return fmt.Sprintf("%s: no matches for kind %q in version %q (is the CRD installed?)",
 			ssautils.FmtUnstructured(obj), obj.GetKind(), obj.GetAPIVersion())
 	case apierrors.IsNotFound(err):
@@ -139,6 +174,77 @@ func (m *Manager) checkAndDryRun(ctx context.Context, obj, existing *unstructure
 	}
 }
 
+// validateSetKind validates a custom resource whose CRD is in the set. decided is false when
+// the cluster's CRD is the set's and the resource is not checked locally: then the usual
+// dry-run is as good as after the apply.
+//
+// Otherwise it is checked against the CRD manifest, whatever the cluster has: a dry-run now
+// would check it against the CRD the set is about to replace (a field the new CRD adds would
+// be refused). ApplyAllStaged dry-runs it after applying the CRD; only the owner check, and
+// without a Lookup the account's permission, need the cluster now.
+func (m *Manager) validateSetKind(ctx context.Context, obj *unstructured.Unstructured, st *localState) (msg string, decided bool) {
+	msg, covered := m.checkLocal(ctx, obj, st)
+	switch {
+	case covered && msg != "":
+		return msg, true
+	case covered && m.lookup != nil:
+		return m.ownerCheck(ctx, obj), true
+	case !covered && m.clusterHasSetCRD(ctx, st, obj.GroupVersionKind()):
+		return "", false
+	}
+	if msg := m.ownerCheck(ctx, obj); msg != "" {
+		return msg, true
+	}
+	// Without a Lookup (impersonated applies among others), or not checked locally (CEL
+	// rules, webhooks), the dry-run still answers whether the account may write the object;
+	// only that answer is taken from it.
+	return m.permissionCheck(ctx, obj), true
+}
+
+// ownerCheck reports an owner conflict of obj with the object in the cluster, if any, without
+// a dry-run (for custom resources checked against their CRD in the set).
+func (m *Manager) ownerCheck(ctx context.Context, obj *unstructured.Unstructured) string {
+	existing := &unstructured.Unstructured{}
+	if m.lookup != nil {
+		md, found, known := m.lookup.Metadata(obj.GroupVersionKind(), obj.GetNamespace(), obj.GetName())
+		if known && !found {
+			return ""
+		}
+		if known {
+			existing.SetLabels(md.Labels)
+			existing.SetAnnotations(md.Annotations)
+			return m.ownerConflictUnlessExcluded(obj, existing)
+		}
+	}
+	existing.SetGroupVersionKind(obj.GroupVersionKind())
+	err := m.c.Get(ctx, client.ObjectKeyFromObject(obj), existing)
+	switch {
+	case err == nil:
+		return m.ownerConflictUnlessExcluded(obj, existing)
+	case apierrors.IsNotFound(err), apimeta.IsNoMatchError(err):
+		return "" // not there yet (or its CRD is not): nothing to conflict with
+	default:
+		return fmt.Sprintf("%s: %v", ssautils.FmtUnstructured(obj), err)
+	}
+}
+
+// permissionCheck dry-runs obj and reports only a refusal for lack of permission.
+func (m *Manager) permissionCheck(ctx context.Context, obj *unstructured.Unstructured) string {
+	dry := obj.DeepCopy()
+	err := m.c.Patch(ctx, dry, client.Apply, client.DryRunAll, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
+	if apierrors.IsForbidden(err) {
+		return ssaerrors.NewDryRunErr(err, dry).Error()
+	}
+	return ""
+}
+
+func (m *Manager) ownerConflictUnlessExcluded(obj, existing *unstructured.Unstructured) string {
+	if ssautils.AnyInMetadata(existing, exclusions) {
+		return ""
+	}
+	return m.ownerConflict(obj, existing)
+}
+
 // ownerConflict reports an existing object that another Kustomization applied.
 func (m *Manager) ownerConflict(obj, existing *unstructured.Unstructured) string {
 	labels := existing.GetLabels()
@@ -167,6 +273,16 @@ func provided(objs []*unstructured.Unstructured) (map[schema.GroupKind]bool, map
 		}
 	}
 	return kinds, namespaces
+}
+
+// isResourceGone reports a 404 that is not about the object but about its resource: the
+// server answered without a Status, as it does for a path it does not serve. That is what a
+// kind whose CRD was deleted gets: the REST mapper (controller-runtime's never forgets a kind
+// it has seen) still maps it, so the request goes out and finds no handler. Taken for a
+// missing object, the CRD in the set could never be re-applied: its custom resources' dry-run
+// would fail the validation of every reconcile.
+func isResourceGone(err error) bool {
+	return apierrors.IsNotFound(err) && apierrors.HasStatusCause(err, metav1.CauseTypeUnexpectedServerResponse)
 }
 
 func isNamespaceNotFound(err error, namespaces map[string]bool) bool {

@@ -125,6 +125,7 @@ func (c *Cache) fill(key string, e *entry, art *meta.Artifact) {
 	e.err = c.download(ctx, art, dir)
 	if e.err == nil {
 		c.extractions.Add(1)
+		extractionsTotal.Inc()
 		c.evict()
 	}
 }

@@ -52,6 +52,7 @@ type Plan struct {
 	root string // absolute, symlink-free artifact root
 	vars map[string]string
 	keys []string // age identities, nil when spec.decryption is not set
+	deps *Deps    // what the last Build observed of the artifact
 }
 
 // Build prepares and runs a build. See Prepare and Plan.Build.

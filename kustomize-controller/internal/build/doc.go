@@ -10,6 +10,12 @@
 // and the on-disk layer refuses paths outside the root. Plaintext of decrypted data exists only
 // in memory.
 //
+// kustomize itself runs through kustomizeBuild (krusty with Flux's options, one build at a time,
+// kyaml's OpenAPI schema reset only after a build that changed it). While it runs, a recording
+// filesystem notes every file, existence check and listing kustomize looked at (Deps);
+// Plan.Unchanged replays them against another artifact, so that a new revision reuses a build
+// whose files did not change.
+//
 // Build is a pure function of (artifact content, the build-relevant spec fields, the resolved
 // substitution variables, the age keys, NoRemoteBases); Prepare resolves the cluster inputs once
 // and Plan.Fingerprint hashes them, so callers (the Kustomization reconciler, issue 7's build

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/object"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -34,9 +35,10 @@ type Set struct {
 	mu        sync.Mutex
 	ctx       context.Context // nil until Start
 	informers map[schema.GroupVersionKind]toolscache.SharedIndexInformer
-	drift     map[types.NamespacedName]map[string]bool // owner -> object ids
-	health    map[types.NamespacedName]map[string]bool // owner -> ids it waits for
-	changed   map[types.NamespacedName]map[string]bool // owner -> waited-for ids that changed
+	stops     map[schema.GroupVersionKind]context.CancelFunc // of running informers
+	drift     map[types.NamespacedName]map[string]bool       // owner -> object ids
+	health    map[types.NamespacedName]map[string]bool       // owner -> ids it waits for
+	changed   map[types.NamespacedName]map[string]bool       // owner -> waited-for ids that changed
 	queues    []workqueue.TypedRateLimitingInterface[reconcile.Request]
 }
 
@@ -52,6 +54,7 @@ func New(cfg *rest.Config, mapper apimeta.RESTMapper, overrideManagers ...string
 		client: c, mapper: mapper, manager: kustomizev1.FieldManager,
 		override:  overrideSet(overrideManagers),
 		informers: map[schema.GroupVersionKind]toolscache.SharedIndexInformer{},
+		stops:     map[schema.GroupVersionKind]context.CancelFunc{},
 		drift:     map[types.NamespacedName]map[string]bool{},
 		health:    map[types.NamespacedName]map[string]bool{},
 		changed:   map[types.NamespacedName]map[string]bool{},
@@ -62,8 +65,8 @@ func New(cfg *rest.Config, mapper apimeta.RESTMapper, overrideManagers ...string
 func (s *Set) Start(ctx context.Context) error {
 	s.mu.Lock()
 	s.ctx = ctx
-	for _, inf := range s.informers {
-		go inf.RunWithContext(ctx)
+	for gvk, inf := range s.informers {
+		s.run(gvk, inf)
 	}
 	s.mu.Unlock()
 	<-ctx.Done()
@@ -86,28 +89,35 @@ func (s *Set) Source() source.Source {
 }
 
 // Ensure makes sure the kinds of objs are watched and reports whether all their informers
-// have synced, i.e. whether the absence of drift marks can be trusted.
+// have synced, i.e. whether the absence of drift marks can be trusted. A kind that cannot be
+// watched (typically a custom resource whose CRD is in the same set and not applied yet) does
+// not stop the others from being watched; the first such error is returned.
 func (s *Set) Ensure(gvks []schema.GroupVersionKind) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	synced := true
+	var firstErr error
 	for _, gvk := range gvks {
 		inf, ok := s.informers[gvk]
 		if !ok {
 			var err error
 			if inf, err = s.newInformer(gvk); err != nil {
-				return false, err
+				synced = false
+				if firstErr == nil {
+					firstErr = err
+				}
+				continue
 			}
 			s.informers[gvk] = inf
 			if s.ctx != nil {
-				go inf.RunWithContext(s.ctx)
+				s.run(gvk, inf)
 			}
 		}
 		if !inf.HasSynced() {
 			synced = false
 		}
 	}
-	return synced, nil
+	return synced, firstErr
 }
 
 // WaitForSync waits up to timeout for the informers of gvks (see Ensure) to sync: one list
@@ -141,6 +151,14 @@ func (s *Set) newInformer(gvk schema.GroupVersionKind) (toolscache.SharedIndexIn
 	if err := inf.SetTransform(s.transform); err != nil {
 		return nil, err
 	}
+	if err := inf.SetWatchErrorHandlerWithContext(func(ctx context.Context, r *toolscache.Reflector, err error) {
+		toolscache.DefaultWatchErrorHandler(ctx, r, err)
+		if apierrors.IsNotFound(err) || apimeta.IsNoMatchError(err) {
+			s.kindGone(gvk, inf)
+		}
+	}); err != nil {
+		return nil, err
+	}
 	if _, err := inf.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		UpdateFunc: func(oldObj, newObj any) { s.onUpdate(gk, oldObj, newObj) },
 		DeleteFunc: func(obj any) { s.onDelete(gk, obj) },
@@ -148,6 +166,38 @@ func (s *Set) newInformer(gvk schema.GroupVersionKind) (toolscache.SharedIndexIn
 		return nil, err
 	}
 	return inf, nil
+}
+
+// run starts an informer; s.mu is held.
+func (s *Set) run(gvk schema.GroupVersionKind, inf toolscache.SharedIndexInformer) {
+	ctx, stop := context.WithCancel(s.ctx)
+	s.stops[gvk] = stop
+	go inf.RunWithContext(ctx)
+}
+
+// kindGone drops the informer of a kind the API server no longer serves (its CRD was deleted).
+// The informer would otherwise keep reporting itself synced while it cannot list or watch, and
+// changes made while the kind is gone, or after it is back, would go unseen. Every object it
+// held is marked drifted, so that its Kustomization re-applies it (or reports it) on the next
+// reconcile; Ensure starts a fresh informer, which must sync before its absence of drift marks
+// is trusted again.
+func (s *Set) kindGone(gvk schema.GroupVersionKind, inf toolscache.SharedIndexInformer) {
+	s.mu.Lock()
+	if s.informers[gvk] != inf {
+		s.mu.Unlock()
+		return
+	}
+	delete(s.informers, gvk)
+	if stop := s.stops[gvk]; stop != nil {
+		stop()
+		delete(s.stops, gvk)
+	}
+	s.mu.Unlock()
+	for _, item := range inf.GetStore().List() {
+		if m, ok := item.(*metav1.PartialObjectMetadata); ok {
+			s.mark(ownerOf(m), idOf(gvk.GroupKind(), m), true)
+		}
+	}
 }
 
 // transform keeps the cache small: managedFields are replaced by digests of our own entry.

@@ -2,7 +2,6 @@ package kustomization
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -30,6 +29,8 @@ type buildCache struct {
 
 type cachedBuild struct {
 	fingerprint string
+	inputs      string      // the fingerprint without the artifact digest
+	deps        *build.Deps // what the build observed of its artifact
 	objects     []*unstructured.Unstructured
 	expires     time.Time // zero: never
 }
@@ -52,6 +53,23 @@ func (r *Reconciler) buildsLookup(obj *kustomizev1.Kustomization, key string) ([
 	return deepCopyAll(c.objects), true
 }
 
+// buildsLookupUnchanged serves a Kustomization whose artifact changed (a new commit) but whose
+// inputs did not: the same spec, variables and keys, and every file the last build read is
+// the same in the new artifact (build.Plan.Unchanged). A commit that touches one path of a
+// repository shared by many Kustomizations rebuilds only those that read that path.
+func (r *Reconciler) buildsLookupUnchanged(obj *kustomizev1.Kustomization, inputs string, plan *build.Plan) ([]*unstructured.Unstructured, *build.Deps, bool) {
+	r.builds.mu.Lock()
+	c, ok := r.builds.m[obj.Namespace+"/"+obj.Name]
+	r.builds.mu.Unlock()
+	if !ok || c.inputs != inputs || c.deps == nil || (!c.expires.IsZero() && time.Now().After(c.expires)) {
+		return nil, nil, false
+	}
+	if !plan.Unchanged(c.deps) {
+		return nil, nil, false
+	}
+	return deepCopyAll(c.objects), c.deps, true
+}
+
 // buildsRemember stores the objects of a successful reconcile.
 func (r *Reconciler) buildsRemember(s *scope) {
 	name := s.obj.Namespace + "/" + s.obj.Name
@@ -67,7 +85,7 @@ func (r *Reconciler) buildsRemember(s *scope) {
 	if c, ok := r.builds.m[name]; ok && c.fingerprint == s.buildKey && s.validated {
 		return // already cached; keep the expiry
 	}
-	c := cachedBuild{fingerprint: s.buildKey, objects: deepCopyAll(s.objects)}
+	c := cachedBuild{fingerprint: s.buildKey, inputs: s.inputsKey, deps: s.deps, objects: deepCopyAll(s.objects)}
 	if s.remoteBases {
 		c.expires = time.Now().Add(remoteBuildTTL)
 	}
@@ -108,39 +126,30 @@ func (r *Reconciler) reconcileBuild(ctx context.Context, s *scope) error {
 		return buildError(obj, err)
 	}
 	s.buildKey = cacheKey(obj, plan.Fingerprint(s.artifact.Digest))
+	s.inputsKey = cacheKey(obj, plan.Fingerprint(""))
 	s.remoteBases = plan.RemoteBasesAllowed()
 	if objs, ok := r.buildsLookup(obj, s.buildKey); ok {
 		s.objects, s.validated = objs, true
+		buildsTotal.WithLabelValues("cached").Inc()
+		return nil
+	}
+	if objs, deps, ok := r.buildsLookupUnchanged(obj, s.inputsKey, plan); ok {
+		s.objects, s.validated, s.deps = objs, true, deps
+		buildsTotal.WithLabelValues("cached").Inc()
 		return nil
 	}
 	s.working = true
 	r.progress(ctx, s, "Building manifests for revision %s with a timeout of %s", s.revision, obj.GetTimeout())
+	buildsTotal.WithLabelValues("built").Inc()
 	objs, err := plan.Build(ctx)
 	if err != nil {
 		return buildError(obj, err)
 	}
-	if s.objects, err = normalize(objs); err != nil {
-		return retry(obj, kustomizev1.BuildFailedReason, err)
-	}
+	s.deps = plan.Deps()
+	// internal/build hands over objects holding JSON types only (int64, float64, ...), which
+	// DeepCopy and apply need.
+	s.objects = objs
 	return nil
-}
-
-// normalize round-trips the built objects through JSON so that they hold only JSON types
-// (int64, float64, ...): kyaml's maps carry Go ints, which unstructured.DeepCopy panics on.
-func normalize(objs []*unstructured.Unstructured) ([]*unstructured.Unstructured, error) {
-	out := make([]*unstructured.Unstructured, 0, len(objs))
-	for _, o := range objs {
-		b, err := json.Marshal(o.Object)
-		if err != nil {
-			return nil, fmt.Errorf("encoding %s/%s: %w", o.GetKind(), o.GetName(), err)
-		}
-		u := &unstructured.Unstructured{}
-		if err := u.UnmarshalJSON(b); err != nil {
-			return nil, fmt.Errorf("decoding %s/%s: %w", o.GetKind(), o.GetName(), err)
-		}
-		out = append(out, u)
-	}
-	return out, nil
 }
 
 // buildError keeps the reason of a build error; anything but a Stalling error is retried after

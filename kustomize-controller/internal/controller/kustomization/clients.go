@@ -10,19 +10,22 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/schema"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
 
 // cluster is where a Kustomization's objects go: an uncached client (apply, validation and
 // prune must see the live state) and the REST mapper of that cluster.
 type cluster struct {
-	client client.Client
-	mapper apimeta.RESTMapper
+	client  client.Client
+	mapper  apimeta.RESTMapper
+	schemas *schema.Cache // OpenAPI v3 schemas for local validation (internal/schema)
 }
 
 // clusterCache keeps one client per (cluster, identity), so that impersonated and remote
@@ -78,7 +81,11 @@ func (r *Reconciler) clusterFor(ctx context.Context, obj *kustomizev1.Kustomizat
 	if r.clusters.m == nil {
 		r.clusters.m = map[string]*cluster{}
 	}
-	cl := &cluster{client: c, mapper: mapper}
+	disc, err := discovery.NewDiscoveryClientForConfigAndClient(cfg, httpClient)
+	if err != nil {
+		return nil, retry(obj, kustomizev1.ReconciliationFailedReason, fmt.Errorf("creating the discovery client: %w", err))
+	}
+	cl := &cluster{client: c, mapper: mapper, schemas: schema.NewCache(disc.OpenAPIV3())}
 	r.clusters.m[key] = cl
 	return cl, nil
 }

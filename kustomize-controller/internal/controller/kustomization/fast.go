@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
@@ -17,6 +18,10 @@ import (
 // watchSyncTimeout bounds the wait for new informers in a reconcile; after it, the reconcile
 // applies everything without trusting the watch, as if there were none.
 const watchSyncTimeout = 10 * time.Second
+
+// watchFollowUpAfter is when a Kustomization whose new kinds could not be watched before its
+// apply is reconciled again to start watching them.
+const watchFollowUpAfter = 2 * time.Second
 
 func ownerKey(obj *kustomizev1.Kustomization) types.NamespacedName {
 	return types.NamespacedName{Namespace: obj.Namespace, Name: obj.Name}
@@ -38,8 +43,11 @@ func (r *Reconciler) planApply(ctx context.Context, s *scope) (applyPlan, error)
 	switch {
 	case err != nil:
 		// Unwatchable kind (e.g. no RESTMapping yet for a CRD applied in this very set): fall
-		// back to a full apply, which reports any real problem.
+		// back to a full apply, which reports any real problem. When the kind was merely not
+		// served yet, reconcile again shortly, once the apply made it exist, so that its objects
+		// are watched for drift from then on rather than from the next interval.
 		synced = false
+		s.watchFollowUp = apimeta.IsNoMatchError(err)
 	case !synced:
 		// New kinds: one list each, worth waiting for, so that this apply is already trusted.
 		synced = r.Watch.WaitForSync(ctx, gvks, watchSyncTimeout)

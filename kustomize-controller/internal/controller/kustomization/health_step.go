@@ -134,10 +134,22 @@ func (r *Reconciler) healthFailed(obj *kustomizev1.Kustomization, err error) err
 	return retry(obj, kustomizev1.HealthCheckFailedReason, err)
 }
 
+// healthWaitKey identifies a health wait: the revision and generation it is for.
+func healthWaitKey(s *scope) string {
+	return fmt.Sprintf("%s|%d", s.revision, s.obj.Generation)
+}
+
+// continuesHealthWait reports whether this reconcile continues the health wait of its revision
+// and generation that an earlier reconcile started.
+func (r *Reconciler) continuesHealthWait(s *scope) bool {
+	w := r.healthWaits.get(ledgerKey(s.obj))
+	return w != nil && w.key == healthWaitKey(s)
+}
+
 // healthWaitFor returns the wait of this revision and generation, starting a new one when the
 // objects changed, and forgets the objects the watch saw change since the last attempt.
 func (r *Reconciler) healthWaitFor(s *scope, watched map[string]bool) *healthWait {
-	key := fmt.Sprintf("%s|%d", s.revision, s.obj.Generation)
+	key := healthWaitKey(s)
 	w := r.healthWaits.get(ledgerKey(s.obj))
 	if w == nil || w.key != key || s.changed {
 		w = &healthWait{key: key, since: time.Now(), current: map[string]bool{}}

@@ -1,12 +1,15 @@
 package kustomization
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
@@ -114,4 +117,40 @@ func TestDrift_DeletedObjectRecreated(t *testing.T) {
 		g.Expect(cm).NotTo(BeNil())
 		g.Expect(cm.UID).NotTo(Equal(old.UID))
 	}, 30*time.Second, 50*time.Millisecond).Should(Succeed())
+}
+
+// TestDrift_CRDDeletedWithItsResources: someone deletes a CRD that a Kustomization applies,
+// and the API server deletes its custom resources with it. Both are re-applied from the watch,
+// without a new revision: the informer of the vanished kind must not keep claiming that
+// nothing changed.
+func TestDrift_CRDDeletedWithItsResources(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.CreateNamespace(t, "driftcrd")
+	crdName := "gizmos.localval.eddy.dev"
+	gizmo := schema.GroupVersionKind{Group: "localval.eddy.dev", Version: "v1", Kind: "Gizmo"}
+	repo := createSource(t, ns, "repo", map[string]string{
+		"crd.yaml": fmt.Sprintf(crdManifest, "gizmo", "Gizmo"),
+		"cr.yaml":  fmt.Sprintf("apiVersion: localval.eddy.dev/v1\nkind: Gizmo\nmetadata:\n  name: one\n  namespace: %s\nspec: {size: 1}\n", ns),
+	})
+	ks := newKustomization(ns, "drift", "repo", "./")
+	env.CreateAndWait(t, ks)
+	t.Cleanup(func() {
+		deleteAndWait(t, ks)
+		deleteCRDAndWait(t, crdName)
+	})
+	waitApplied(t, client.ObjectKeyFromObject(ks), revisionOf(t, repo))
+	cr := &unstructured.Unstructured{}
+	cr.SetGroupVersionKind(gizmo)
+	g.Expect(env.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: "one"}, cr)).To(Succeed())
+	oldUID := cr.GetUID()
+
+	deleteCRDAndWait(t, crdName)
+	g.Eventually(func(g Gomega) {
+		again := &unstructured.Unstructured{}
+		again.SetGroupVersionKind(gizmo)
+		k := getKs(g, t.Context(), client.ObjectKeyFromObject(ks))
+		g.Expect(env.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: "one"}, again)).To(Succeed(),
+			"Kustomization Ready: %s", conditions.GetMessage(k, "Ready"))
+		g.Expect(again.GetUID()).NotTo(Equal(oldUID))
+	}, 60*time.Second, 200*time.Millisecond).Should(Succeed(), "the custom resource deleted with its CRD was not re-applied")
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
-	"github.com/fluxcd/pkg/runtime/patch"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -23,6 +22,7 @@ import (
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/apply"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/artifactcache"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/build"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/watch"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
@@ -90,26 +90,30 @@ type Reconciler struct {
 
 // scope is what one reconcile knows so far.
 type scope struct {
-	obj         *kustomizev1.Kustomization
-	patcher     *patch.SerialPatcher
-	start       time.Time
-	revision    string
-	origin      string
-	artifact    *meta.Artifact
-	objects     []*unstructured.Unstructured
-	validated   bool   // objects came from the build cache, validated before
-	buildKey    string // fingerprint of the build inputs, for the build cache
-	remoteBases bool   // the build may have fetched remote bases
-	cluster     *cluster
-	applier     *apply.Manager
-	previous    *kustomizev1.ResourceInventory // inventory before this reconcile
-	changed     bool                           // the cluster was changed (apply or prune wrote something)
-	hashes      map[string]string              // manifest hash per object id of the desired set
-	drift       map[string]bool                // drift marks taken from the watch
-	reported    []string                       // drifted objects left alone (warn mode)
-	trusted     bool                           // the watch had synced before this apply
-	progressed  bool                           // the progress was written once already
-	working     bool                           // progress is worth reporting (new revision, spec change or retry)
+	obj           *kustomizev1.Kustomization
+	patcher       *reconcile.Patcher
+	start         time.Time
+	revision      string
+	origin        string
+	artifact      *meta.Artifact
+	objects       []*unstructured.Unstructured
+	validated     bool        // objects came from the build cache, validated before
+	buildKey      string      // fingerprint of the build inputs, for the build cache
+	inputsKey     string      // the same without the artifact digest
+	deps          *build.Deps // what the build read of the artifact
+	remoteBases   bool        // the build may have fetched remote bases
+	cluster       *cluster
+	applier       *apply.Manager
+	previous      *kustomizev1.ResourceInventory // inventory before this reconcile
+	changed       bool                           // the cluster was changed (apply or prune wrote something)
+	hashes        map[string]string              // manifest hash per object id of the desired set
+	drift         map[string]bool                // drift marks taken from the watch
+	reported      []string                       // drifted objects left alone (warn mode)
+	trusted       bool                           // the watch had synced before this apply
+	watchFollowUp bool                           // kinds new to the cluster were not watchable before this apply
+	progressed    bool                           // the progress was written once already
+	waited        bool                           // as read, the object reported a health wait (Reconciling, Ready=Unknown)
+	working       bool                           // progress is worth reporting (new revision, spec change or retry)
 }
 
 // Reconcile reads like a table of contents; each step lives in its own file.
@@ -121,7 +125,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if r.Selector != nil && !r.Selector.Matches(labels.Set(obj.Labels)) {
 		return ctrl.Result{}, nil
 	}
-	s := &scope{obj: obj, patcher: patch.NewSerialPatcher(obj, r.Client), start: time.Now()}
+	s := &scope{obj: obj, patcher: reconcile.NewPatcher(obj, r.Client), start: time.Now()}
 
 	if !obj.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, s)
@@ -140,6 +144,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	defer func() { result, retErr = r.finish(ctx, s, retErr) }()
 
 	s.working = needsProgress(obj)
+	s.waited = conditions.IsTrue(obj, meta.ReconcilingCondition) && conditions.IsUnknown(obj, meta.ReadyCondition)
 	// spec.timeout bounds fetch, build, apply, prune and health checks together.
 	stepCtx, cancel := context.WithTimeout(ctx, obj.GetTimeout())
 	defer cancel()
@@ -189,6 +194,9 @@ func (r *Reconciler) finish(ctx context.Context, s *scope, recErr error) (ctrl.R
 		r.event(obj, s.revision, s.origin, eventInfo, kustomizev1.ReconciliationSucceededReason,
 			fmt.Sprintf("Reconciliation finished in %s, next run in %s", time.Since(s.start).Round(time.Millisecond), obj.Spec.Interval.Duration),
 			map[string]string{kustomizev1.CommitStatusEventMetadataKey: kustomizev1.CommitStatusUpdateValue})
+		if s.watchFollowUp && (res.RequeueAfter == 0 || res.RequeueAfter > watchFollowUpAfter) {
+			res.RequeueAfter = watchFollowUpAfter
+		}
 		return res, err
 	}
 	r.forget(s)
@@ -216,8 +224,7 @@ func (r *Reconciler) finishPending(ctx context.Context, s *scope, p *healthPendi
 	if v, ok := meta.ReconcileAnnotationValue(obj.GetAnnotations()); ok {
 		obj.Status.LastHandledReconcileAt = v
 	}
-	if err := s.patcher.Patch(ctx, obj, patch.WithFieldOwner(kustomizev1.StatusFieldManager),
-		patch.WithOwnedConditions{Conditions: ownedConditions}); err != nil {
+	if err := s.patcher.Patch(ctx, obj, reconcile.WithFieldOwner(kustomizev1.StatusFieldManager)); err != nil {
 		return ctrl.Result{}, err
 	}
 	return ctrl.Result{RequeueAfter: p.requeueAfter}, nil
@@ -238,13 +245,16 @@ func (r *Reconciler) progress(ctx context.Context, s *scope, format string, args
 		return
 	}
 	s.progressed = true
-	if err := s.patcher.Patch(ctx, s.obj, patch.WithFieldOwner(kustomizev1.StatusFieldManager),
-		patch.WithOwnedConditions{Conditions: ownedConditions}); err != nil {
+	if s.waited && r.continuesHealthWait(s) {
+		// The pending write of the previous reconcile already tells watchers that this revision
+		// is in progress; the outcome write follows. This keeps a first apply with wait: true at
+		// three status writes (progress, pending, outcome).
+		return
+	}
+	if err := s.patcher.Patch(ctx, s.obj, reconcile.WithFieldOwner(kustomizev1.StatusFieldManager)); err != nil {
 		log.FromContext(ctx).Error(err, "failed to report progress")
 	}
 }
-
-var ownedConditions = []string{meta.ReadyCondition, meta.ReconcilingCondition, meta.StalledCondition, kustomizev1.HealthyCondition}
 
 // retry wraps a failure so that it is retried after spec.retryInterval, as Flux does.
 func retry(obj *kustomizev1.Kustomization, reason string, err error) error {

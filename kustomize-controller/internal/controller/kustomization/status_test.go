@@ -185,16 +185,3 @@ func TestServiceAccountUser(t *testing.T) {
 		t.Errorf("spec SA wins: %q", got)
 	}
 }
-
-func TestNormalize(t *testing.T) {
-	in := []*unstructured.Unstructured{{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
-		"metadata": map[string]any{"name": "x"}, "spec": map[string]any{"replicas": 3, "list": []any{1, "a"}}}}}
-	out, err := normalize(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = out[0].DeepCopy() // panics on Go ints
-	if v, _, _ := unstructured.NestedInt64(out[0].Object, "spec", "replicas"); v != 3 {
-		t.Errorf("replicas = %d", v)
-	}
-}

@@ -1,0 +1,390 @@
+package apply
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	ssautils "github.com/fluxcd/pkg/ssa/utils"
+	admissionv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/kube-openapi/pkg/validation/spec"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kschema "github.com/eddy-gitops/eddy/kustomize-controller/internal/schema"
+)
+
+// This file is the local validation that replaces the per-object dry-run where it is as strong
+// as the server's check: the object's schema (internal/schema: the server's OpenAPI v3 document
+// for built-in kinds, the CRD in the same revision, or the CRD in the cluster read for this
+// validation), its name, its scope and its namespace. Kinds an admission webhook may look at,
+// kinds with CEL rules and kinds without a schema keep the dry-run.
+
+// LocalCheck is what local validation needs from the target cluster.
+type LocalCheck struct {
+	Schemas *kschema.Cache
+	Mapper  apimeta.RESTMapper
+}
+
+// SetLocalCheck enables local validation of objects the Lookup does not hold (nil: dry-run
+// every object). It only takes effect together with a Lookup.
+func (m *Manager) SetLocalCheck(l *LocalCheck) { m.local = l }
+
+// localState is computed once per Validate call: per-set facts every object's check needs.
+type localState struct {
+	crdSchemas   map[schema.GroupVersionKind]*spec.Schema // of the CRDs in the set, metadata unchecked
+	crdScopes    map[schema.GroupVersionKind]string       // spec.scope of the CRDs in the set
+	crds         []*unstructured.Unstructured             // the CRDs in the set
+	hookedGroups map[string]bool                          // groups an admission webhook may intercept; "*": all
+	missingNS    map[string]bool                          // namespaces neither in the cluster nor in the set
+	enabled      bool                                     // false: webhooks could not be listed, dry-run everything
+	once         sync.Once
+	listsMu      sync.Mutex
+	lists        map[listKey]*nameList // objects that exist, by kind and namespace
+	rulesMu      sync.Mutex
+	rules        map[schema.GroupVersionKind]bool // schemas with CEL rules
+	prepare      func()                           // fills hookedGroups, missingNS and enabled; nil without a LocalCheck
+
+	// The /openapi/v3 index, read at most once per Validate (so every document is as current
+	// as this validation), and the set's CRD schemas with ObjectMeta for their metadata.
+	indexOnce  sync.Once
+	index      *kschema.Index
+	setOnce    sync.Once
+	setSchemas map[schema.GroupVersionKind]*spec.Schema
+	liveMu     sync.Mutex
+	live       map[schema.GroupVersionKind]*liveSchema // custom resources: from the CRD in the cluster
+	sameCRD    map[schema.GroupVersionKind]*sameCRD    // kinds whose CRD the cluster has as in the set
+}
+
+// liveSchema is the schema of a custom resource kind from its CRD in the cluster, read at most
+// once per Validate.
+type liveSchema struct {
+	once   sync.Once
+	schema *spec.Schema
+}
+
+// objectMeta returns the server's ObjectMeta schema, nil if it cannot be read: custom
+// resources are then not checked locally (their metadata would go unchecked).
+func (m *Manager) objectMeta(ctx context.Context, st *localState) *spec.Schema {
+	ix := m.serverIndex(ctx, st)
+	if ix == nil {
+		return nil
+	}
+	s, _ := ix.ObjectMeta(ctx)
+	return s
+}
+
+// serverIndex returns this validation's /openapi/v3 index, nil if it could not be read.
+func (m *Manager) serverIndex(ctx context.Context, st *localState) *kschema.Index {
+	st.indexOnce.Do(func() {
+		if ix, err := m.local.Schemas.Index(ctx); err == nil {
+			st.index = ix
+		}
+	})
+	return st.index
+}
+
+// setSchema returns the schema of gvk from a CRD in the set, its metadata checked against the
+// server's ObjectMeta (nil, not covered, if the server publishes none).
+func (m *Manager) setSchema(ctx context.Context, st *localState, gvk schema.GroupVersionKind) *spec.Schema {
+	st.setOnce.Do(func() {
+		st.setSchemas = map[schema.GroupVersionKind]*spec.Schema{}
+		objectMeta := m.objectMeta(ctx, st)
+		if objectMeta == nil {
+			return // not checked locally: metadata would go unchecked
+		}
+		for _, crd := range st.crds {
+			schemas, err := kschema.FromCRD(crd, objectMeta)
+			if err != nil {
+				continue // reported by prepareLocal
+			}
+			for k, s := range schemas {
+				st.setSchemas[k] = s
+			}
+		}
+	})
+	return st.setSchemas[gvk]
+}
+
+type listKey struct {
+	gvk       schema.GroupVersionKind
+	namespace string
+}
+
+// nameList is one metadata list of a kind in a namespace, read at most once per Validate.
+type nameList struct {
+	once  sync.Once
+	names map[string]bool
+	ok    bool
+}
+
+// exists reports whether an object named like obj exists (without owner labels, or the Lookup
+// would have found it). One metadata list per kind and namespace replaces a read per object;
+// known is false when the list failed.
+func (m *Manager) exists(ctx context.Context, st *localState, obj *unstructured.Unstructured) (exists, known bool) {
+	k := listKey{gvk: obj.GroupVersionKind(), namespace: obj.GetNamespace()}
+	st.listsMu.Lock()
+	if st.lists == nil {
+		st.lists = map[listKey]*nameList{}
+	}
+	l, ok := st.lists[k]
+	if !ok {
+		l = &nameList{}
+		st.lists[k] = l
+	}
+	st.listsMu.Unlock()
+	l.once.Do(func() {
+		list := &metav1.PartialObjectMetadataList{}
+		list.SetGroupVersionKind(k.gvk.GroupVersion().WithKind(k.gvk.Kind + "List"))
+		var opts []client.ListOption
+		if k.namespace != "" {
+			opts = append(opts, client.InNamespace(k.namespace))
+		}
+		if m.c.List(ctx, list, opts...) != nil {
+			return
+		}
+		l.names = make(map[string]bool, len(list.Items))
+		for _, it := range list.Items {
+			l.names[it.Name] = true
+		}
+		l.ok = true
+	})
+	return l.names[obj.GetName()], l.ok
+}
+
+// ready runs prepare once; it reports whether local checks are possible.
+func (st *localState) ready() bool {
+	if st.prepare == nil {
+		return false
+	}
+	st.once.Do(st.prepare)
+	return st.enabled
+}
+
+// prepareLocal gathers the per-set facts: CRD schemas from the set, the webhooks registered in
+// the cluster (two list requests per reconcile) and which namespaces the objects need that do
+// not exist. Server schemas need no invalidation here: every Validate reads the /openapi/v3
+// index, whose per-document hashes change when a CRD does.
+func (m *Manager) prepareLocal(ctx context.Context, objs []*unstructured.Unstructured, namespaces map[string]bool) (*localState, string) {
+	st := &localState{crdSchemas: map[schema.GroupVersionKind]*spec.Schema{}, crdScopes: map[schema.GroupVersionKind]string{}, hookedGroups: map[string]bool{}, missingNS: map[string]bool{}}
+	if m.local == nil {
+		return st, ""
+	}
+	var problems []string
+	for _, o := range objs {
+		if o.GetKind() != "CustomResourceDefinition" || o.GroupVersionKind().Group != "apiextensions.k8s.io" {
+			continue
+		}
+		schemas, err := kschema.FromCRD(o, nil)
+		if err != nil {
+			problems = append(problems, err.Error())
+			continue
+		}
+		st.crds = append(st.crds, o)
+		scope, _, _ := unstructured.NestedString(o.Object, "spec", "scope")
+		for gvk, s := range schemas {
+			st.crdSchemas[gvk] = s
+			st.crdScopes[gvk] = scope
+		}
+	}
+	st.prepare = func() { st.enabled = m.clusterFacts(ctx, objs, namespaces, st) }
+	return st, strings.Join(problems, "\n")
+}
+
+// clusterFacts reads, once per Validate and only if some object is checked locally, the
+// webhooks (two list requests) and the namespaces the set needs (one request each). false:
+// they could not be read, so every object is dry-run.
+func (m *Manager) clusterFacts(ctx context.Context, objs []*unstructured.Unstructured, namespaces map[string]bool, st *localState) bool {
+	if !m.listWebhooks(ctx, st) {
+		return false
+	}
+	needed := map[string]bool{}
+	for _, o := range objs {
+		if ns := o.GetNamespace(); ns != "" && !namespaces[ns] {
+			needed[ns] = true
+		}
+	}
+	for ns := range needed {
+		err := m.c.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
+		switch {
+		case apierrors.IsNotFound(err):
+			st.missingNS[ns] = true
+		case err != nil:
+			return false
+		}
+	}
+	return true
+}
+
+// listWebhooks records the API groups that admission webhooks intercept.
+func (m *Manager) listWebhooks(ctx context.Context, st *localState) bool {
+	var v admissionv1.ValidatingWebhookConfigurationList
+	var mu admissionv1.MutatingWebhookConfigurationList
+	if m.c.List(ctx, &v) != nil || m.c.List(ctx, &mu) != nil {
+		return false
+	}
+	var rules []admissionv1.RuleWithOperations
+	for _, c := range v.Items {
+		for _, w := range c.Webhooks {
+			rules = append(rules, w.Rules...)
+		}
+	}
+	for _, c := range mu.Items {
+		for _, w := range c.Webhooks {
+			rules = append(rules, w.Rules...)
+		}
+	}
+	for _, r := range rules {
+		for _, g := range r.APIGroups {
+			st.hookedGroups[g] = true
+		}
+	}
+	return true
+}
+
+// checkLocal validates obj without the server. covered is false when the local check is not
+// as strong as a dry-run for obj, which must then be dry-run; msg is the problem found, or "".
+func (m *Manager) checkLocal(ctx context.Context, obj *unstructured.Unstructured, st *localState) (msg string, covered bool) {
+	gvk := obj.GroupVersionKind()
+	if !st.ready() || st.hookedGroups["*"] || st.hookedGroups[gvk.Group] {
+		return "", false
+	}
+	if !schemaOnlyKind(gvk) {
+		return "", false
+	}
+	if t, _, _ := unstructured.NestedString(obj.Object, "type"); gvk.Kind == "Secret" && t != "" && t != "Opaque" {
+		return "", false // typed Secrets have required keys the schema does not show
+	}
+	var s *spec.Schema
+	switch {
+	case st.crdSchemas[gvk] != nil:
+		s = m.setSchema(ctx, st, gvk)
+	case gvk.Group != "":
+		s = m.clusterCRDSchema(ctx, st, gvk)
+	default:
+		if ix := m.serverIndex(ctx, st); ix != nil {
+			s, _ = ix.Schema(ctx, gvk) // an error: not covered, dry-run
+		}
+	}
+	if s == nil {
+		return "", false
+	}
+	if st.hasRules(gvk, s) {
+		return "", false
+	}
+	namespaced := st.crdScopes[gvk] == "Namespaced"
+	if _, fromSet := st.crdScopes[gvk]; !fromSet {
+		mapping, err := m.local.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
+		if err != nil {
+			return "", false
+		}
+		namespaced = mapping.Scope.Name() == apimeta.RESTScopeNameNamespace
+	}
+	subject := ssautils.FmtUnstructured(obj)
+	var problems []string
+	problems = append(problems, nameProblems(gvk, obj.GetName())...)
+	if namespaced {
+		switch ns := obj.GetNamespace(); {
+		case ns == "":
+			problems = append(problems, "metadata.namespace: Required value: the kind is namespaced")
+		case st.missingNS[ns]:
+			problems = append(problems, fmt.Sprintf("metadata.namespace: namespace %q not found", ns))
+		}
+	}
+	problems = append(problems, kschema.Validate(s, obj)...)
+	problems = append(problems, keyProblems(gvk, obj)...)
+	if len(problems) == 0 {
+		return "", true
+	}
+	return fmt.Sprintf("%s validation failed: %s", subject, strings.Join(problems, "; ")), true
+}
+
+// nameProblems applies the API server's name rules: DNS labels for Namespaces,
+// DNS-1035 labels for Services, path segments for RBAC objects (which allow ':'), DNS subdomains for everything else.
+func nameProblems(gvk schema.GroupVersionKind, name string) []string {
+	var errs []string
+	switch {
+	case name == "":
+		return []string{"metadata.name: Required value"}
+	case gvk.Group == "" && gvk.Kind == "Namespace":
+		errs = validation.IsDNS1123Label(name)
+	case gvk.Group == "" && gvk.Kind == "Service":
+		errs = validation.IsDNS1035Label(name)
+	case gvk.Group == "rbac.authorization.k8s.io":
+		if name == "." || name == ".." || strings.ContainsAny(name, "/%") {
+			errs = []string{"may not be '.' or '..' or contain '/' or '%'"}
+		}
+	default:
+		errs = validation.IsDNS1123Subdomain(name)
+	}
+	out := make([]string, 0, len(errs))
+	for _, e := range errs {
+		out = append(out, fmt.Sprintf("metadata.name: Invalid value: %q: %s", name, e))
+	}
+	return out
+}
+
+// localEligible reports whether obj may skip the dry-run: it is applied with one request
+// (splitDirect) and carries no per-object policy the ssa apply must handle.
+func (m *Manager) localEligible(obj *unstructured.Unstructured, force bool) bool {
+	return !force && !hasPolicy(obj) && !ssautils.IsClusterDefinition(obj) && !ssautils.IsClassDefinition(obj) &&
+		!ssautils.IsCustomStage(obj, m.opts.CustomStageKinds)
+}
+
+// schemaOnlyKind reports the kinds whose server-side validation the local check covers: the
+// schema, the name, and for ConfigMaps and Secrets their key names. Custom resources qualify
+// (their CEL rules are checked for separately); built-in kinds with semantic validation beyond
+// the schema (workloads, Services, RBAC, ...) keep the dry-run. Groups ending in .k8s.io may
+// be built in, so they keep it too.
+func schemaOnlyKind(gvk schema.GroupVersionKind) bool {
+	switch {
+	case gvk.Group == "":
+		return gvk.Kind == "ConfigMap" || gvk.Kind == "Secret"
+	case !strings.Contains(gvk.Group, "."), strings.HasSuffix(gvk.Group, ".k8s.io"), gvk.Group == "k8s.io":
+		return false
+	default:
+		return true
+	}
+}
+
+// hasRules caches schema.HasRules per kind for one Validate.
+func (st *localState) hasRules(gvk schema.GroupVersionKind, s *spec.Schema) bool {
+	st.rulesMu.Lock()
+	defer st.rulesMu.Unlock()
+	if st.rules == nil {
+		st.rules = map[schema.GroupVersionKind]bool{}
+	}
+	r, ok := st.rules[gvk]
+	if !ok {
+		r = kschema.HasRules(s)
+		st.rules[gvk] = r
+	}
+	return r
+}
+
+// keyProblems checks the data keys of ConfigMaps and Secrets as the API server does.
+func keyProblems(gvk schema.GroupVersionKind, obj *unstructured.Unstructured) []string {
+	if gvk.Group != "" {
+		return nil
+	}
+	var out []string
+	for _, field := range []string{"data", "binaryData", "stringData"} {
+		m, _, _ := unstructured.NestedFieldNoCopy(obj.Object, field)
+		keys, _ := m.(map[string]any)
+		for k := range keys {
+			for _, e := range validation.IsConfigMapKey(k) {
+				out = append(out, fmt.Sprintf("%s[%s]: Invalid value: %q: %s", field, k, k, e))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
