@@ -32,6 +32,9 @@ import (
 type LocalCheck struct {
 	Schemas *kschema.Cache
 	Mapper  apimeta.RESTMapper
+	// Webhooks lists the admission webhook configurations; an informer-backed reader spares
+	// two list requests per reconcile (nil: the Manager's client, which reads the cluster).
+	Webhooks client.Reader
 }
 
 // SetLocalCheck enables local validation of objects the Lookup does not hold (nil: dry-run
@@ -228,7 +231,11 @@ func (m *Manager) clusterFacts(ctx context.Context, objs []*unstructured.Unstruc
 func (m *Manager) listWebhooks(ctx context.Context, st *localState) bool {
 	var v admissionv1.ValidatingWebhookConfigurationList
 	var mu admissionv1.MutatingWebhookConfigurationList
-	if m.c.List(ctx, &v) != nil || m.c.List(ctx, &mu) != nil {
+	var r client.Reader = m.c
+	if m.local.Webhooks != nil {
+		r = m.local.Webhooks
+	}
+	if r.List(ctx, &v) != nil || r.List(ctx, &mu) != nil {
 		return false
 	}
 	var rules []admissionv1.RuleWithOperations

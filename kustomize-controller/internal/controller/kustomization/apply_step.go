@@ -39,7 +39,11 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 	// Local schema validation (internal/schema). With a Lookup it replaces the dry-run of
 	// objects that do not exist yet. With or without one, custom resources whose CRD is in the
 	// set are checked against that CRD rather than dry-run against the one it replaces.
-	s.applier.SetLocalCheck(&apply.LocalCheck{Schemas: cl.schemas, Mapper: cl.mapper})
+	local := &apply.LocalCheck{Schemas: cl.schemas, Mapper: cl.mapper}
+	if obj.Spec.KubeConfig == nil {
+		local.Webhooks = r.Client // the manager's cache: webhook configurations are watched
+	}
+	s.applier.SetLocalCheck(local)
 	r.reportDrift(s, plan.drifted)
 	if len(plan.apply) == 0 {
 		obj.Status.Inventory = inventory.FromObjects(s.objects)

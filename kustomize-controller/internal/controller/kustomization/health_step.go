@@ -14,6 +14,7 @@ import (
 	"github.com/fluxcd/cli-utils/pkg/object"
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/health"
@@ -87,6 +88,7 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) error {
 	}
 	wasHealthy := conditions.IsTrue(obj, kustomizev1.HealthyCondition)
 	w := r.healthWaitFor(s, watched)
+	r.markStaticallyHealthy(s, set, watched, w.current)
 	toCheck := uncheckedObjects(set, w.current)
 	if len(toCheck) == 0 && wasHealthy && !s.working && !s.changed {
 		return nil // nothing changed since every object was seen healthy: no request at all
@@ -184,6 +186,61 @@ func (r *Reconciler) watchedIDs(s *scope, set object.ObjMetadataSet) map[string]
 		}
 	}
 	return out
+}
+
+// markStaticallyHealthy records as Current, without reading them, the watched objects whose
+// kind has no notion of readiness and no custom health check (a ConfigMap is Current as soon as it exists; so is a
+// Service that waits for no load balancer). Existence and the absence of a deletion in
+// progress come from the watch's cache; objects it does not know yet are read as usual.
+func (r *Reconciler) markStaticallyHealthy(s *scope, set object.ObjMetadataSet, watched, current map[string]bool) {
+	if r.Watch == nil || len(watched) == 0 {
+		return
+	}
+	// A kind with a custom health check (spec.healthCheckExprs) has a readiness of its own.
+	custom := map[string]bool{}
+	for _, c := range s.obj.Spec.HealthCheckExprs {
+		custom[c.APIVersion+"/"+c.Kind] = true
+	}
+	byID := make(map[string]*unstructured.Unstructured, len(s.objects))
+	for _, o := range s.objects {
+		byID[object.UnstructuredToObjMetadata(o).String()] = o
+	}
+	for _, m := range set {
+		id := m.String()
+		o := byID[id]
+		if current[id] || !watched[id] || o == nil || custom[o.GetAPIVersion()+"/"+o.GetKind()] || !staticallyHealthy(o) {
+			continue
+		}
+		md, found, known := r.Watch.Metadata(o.GroupVersionKind(), o.GetNamespace(), o.GetName())
+		if known && found && md.DeletionTimestamp == nil {
+			current[id] = true
+		}
+	}
+}
+
+// staticallyHealthy reports whether kstatus computes Current for every live object of this
+// manifest that exists and is not being deleted: kinds without status (or whose status carries
+// no readiness), so that reading them would tell nothing new.
+func staticallyHealthy(o *unstructured.Unstructured) bool {
+	gvk := o.GroupVersionKind()
+	switch gvk.Group {
+	case "":
+		switch gvk.Kind {
+		case "ConfigMap", "Secret", "ServiceAccount", "LimitRange":
+			return true
+		case "Service":
+			t, _, _ := unstructured.NestedString(o.Object, "spec", "type")
+			return t != "LoadBalancer"
+		}
+	case "rbac.authorization.k8s.io":
+		switch gvk.Kind {
+		case "Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding":
+			return true
+		}
+	case "scheduling.k8s.io":
+		return gvk.Kind == "PriorityClass"
+	}
+	return false
 }
 
 // uncheckedObjects are the objects of set not known to be Current.
