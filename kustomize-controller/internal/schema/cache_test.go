@@ -77,6 +77,7 @@ func TestIndexFollowsTheHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	cache := NewCache(disc.OpenAPIV3())
+	cache.IndexTTL = 0 // read the index on every call, to see each hash change
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv.set(tt.dataType, tt.hash)
@@ -128,5 +129,31 @@ func TestCRDCacheFollowsResourceVersion(t *testing.T) {
 		if valid := len(Validate(schemas[gvk], thing)) == 0; valid != step.wantValid {
 			t.Errorf("step %d (resourceVersion %s): valid = %v, want %v", i, step.rv, valid, step.wantValid)
 		}
+	}
+}
+
+// TestIndexTTL: within IndexTTL the index is not read again (one request per reconcile saved);
+// after it, it is.
+func TestIndexTTL(t *testing.T) {
+	srv := &openAPIServer{}
+	srv.set("string", "h1")
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	disc, err := discovery.NewDiscoveryClientForConfig(&rest.Config{Host: ts.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := NewCache(disc.OpenAPIV3())
+	first, err := cache.Index(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := cache.Index(t.Context())
+	if again != first {
+		t.Error("the index was read again within the TTL")
+	}
+	cache.IndexTTL = 0
+	if later, _ := cache.Index(t.Context()); later == first {
+		t.Error("the index was not read again after the TTL")
 	}
 }

@@ -6,7 +6,8 @@
 //
 // Where the schemas come from, and why they cannot be stale:
 //   - built-in kinds: the server's /openapi/v3 document of their group-version, cached by the
-//     content hash the /openapi/v3 index publishes (the index is read once per validation);
+//     content hash the /openapi/v3 index publishes (the index is re-read at most every
+//     IndexTTL, 30 s: core schemas change only with the API server);
 //   - custom resources whose CRD is in the same revision: that CRD manifest (FromCRD), which is
 //     what the server will validate them against once the revision's first stage applied it;
 //   - other custom resources: their CRD as read from the cluster (Cache.CRD, parsed once per

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -32,10 +33,17 @@ import (
 // resourceVersion (CRD), which is exactly what the API server validates them against.
 type Cache struct {
 	client openapi.ClientWithContext
+	// IndexTTL is how long an Index is reused before the index is read again (0: every time).
+	// The index serves only the core group-version (ConfigMap, Secret, ObjectMeta), whose
+	// schemas change when the API server is upgraded, not when a CRD changes: custom resources
+	// are checked against their CRD. NewCache sets DefaultIndexTTL.
+	IndexTTL time.Duration
 
-	mu   sync.Mutex
-	docs map[string]*document  // by index path: "api/v1", "apis/<group>/<version>"
-	crds map[string]crdSchemas // by CRD name
+	mu      sync.Mutex
+	index   *Index
+	indexAt time.Time
+	docs    map[string]*document  // by index path: "api/v1", "apis/<group>/<version>"
+	crds    map[string]crdSchemas // by CRD name
 }
 
 type crdSchemas struct {
@@ -43,9 +51,13 @@ type crdSchemas struct {
 	schemas         map[k8sschema.GroupVersionKind]*spec.Schema
 }
 
+// DefaultIndexTTL spares the index request of every reconcile but the first in 30 seconds.
+const DefaultIndexTTL = 30 * time.Second
+
 // NewCache returns a Cache reading from the server's /openapi/v3 endpoint through c.
 func NewCache(c openapi.Client) *Cache {
-	return &Cache{client: openapi.ToClientWithContext(c), docs: map[string]*document{}, crds: map[string]crdSchemas{}}
+	return &Cache{client: openapi.ToClientWithContext(c), IndexTTL: DefaultIndexTTL,
+		docs: map[string]*document{}, crds: map[string]crdSchemas{}}
 }
 
 // CRD returns the schemas of a CRD read from the cluster (FromCRD), parsed once per
@@ -83,13 +95,24 @@ type Index struct {
 	paths map[string]openapi.GroupVersionWithContext
 }
 
-// Index reads the /openapi/v3 index.
+// Index returns the /openapi/v3 index, read at most IndexTTL ago.
 func (c *Cache) Index(ctx context.Context) (*Index, error) {
+	c.mu.Lock()
+	if c.index != nil && time.Since(c.indexAt) < c.IndexTTL {
+		ix := c.index
+		c.mu.Unlock()
+		return ix, nil
+	}
+	c.mu.Unlock()
 	paths, err := c.client.PathsWithContext(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the OpenAPI v3 index: %w", err)
 	}
-	return &Index{c: c, paths: paths}, nil
+	ix := &Index{c: c, paths: paths}
+	c.mu.Lock()
+	c.index, c.indexAt = ix, time.Now()
+	c.mu.Unlock()
+	return ix, nil
 }
 
 // Schema returns the resolved schema of gvk, or nil when the server publishes none for it.
