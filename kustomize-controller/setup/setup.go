@@ -65,7 +65,7 @@ func (o *Options) BindFlags(fs *pflag.FlagSet) {
 		"Default service account impersonated by Kustomizations that do not set spec.serviceAccountName.")
 	fs.DurationVar(&o.RequeueDependency, "requeue-dependency", 30*time.Second,
 		"The interval at which failing dependencies are reevaluated.")
-	fs.IntVar(&o.ConcurrentSSA, "concurrent-ssa", 4,
+	fs.IntVar(&o.ConcurrentSSA, "concurrent-ssa", 16,
 		"The number of concurrent server-side apply operations per Kustomization.")
 	fs.StringVar(&o.SOPSAgeSecret, "sops-age-secret", "",
 		"The name of a Secret in the runtime namespace holding age keys used to decrypt SOPS-encrypted manifests of every Kustomization.")
