@@ -293,30 +293,10 @@ func TestLocalValidation_CRDAndCRInOneRevision(t *testing.T) {
 }
 
 // crdWithRule is crdManifest with a CEL rule, which keeps its resources on the server dry-run.
-const crdWithRule = `apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata:
-  name: %[1]ss.localval.eddy.dev
-spec:
-  group: localval.eddy.dev
-  scope: Namespaced
-  names: {kind: %[2]s, plural: %[1]ss, singular: %[1]s, listKind: %[2]sList}
-  versions:
-  - name: v1
-    served: true
-    storage: true
-    schema:
-      openAPIV3Schema:
-        type: object
-        properties:
-          spec:
-            type: object
-            required: [size]
+var crdWithRule = strings.Replace(crdManifest, "            required: [size]\n", `            required: [size]
             x-kubernetes-validations:
             - {rule: "self.size >= 0", message: "size must not be negative"}
-            properties:
-              size: {type: integer}
-`
+`, 1)
 
 // TestLocalValidation_CRDDeletedAndReapplied: a CRD deleted from the cluster (with its
 // resources) is re-created by the next revision that contains it. The controller's REST
@@ -324,6 +304,9 @@ spec:
 // validation must not take that for a failed dry-run of the custom resource, or the CRD could
 // never be applied again. With a CEL rule the resource is dry-run (not checked locally).
 func TestLocalValidation_CRDDeletedAndReapplied(t *testing.T) {
+	if !strings.Contains(crdWithRule, "x-kubernetes-validations") {
+		t.Fatal("crdWithRule has no CEL rule: crdManifest changed shape")
+	}
 	tests := []struct{ name, manifest, plural, kind string }{
 		{name: "schema only", manifest: crdManifest, plural: "doodad", kind: "Doodad"},
 		{name: "with CEL rule", manifest: crdWithRule, plural: "thingamajig", kind: "Thingamajig"},
