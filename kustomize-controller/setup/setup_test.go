@@ -11,8 +11,13 @@ func TestBindFlags(t *testing.T) {
 	var o Options
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	o.BindFlags(fs)
-	if o.RequeueDependency != 30*time.Second || o.ConcurrentSSA != 4 || o.HTTPRetry != 9 {
+	if o.RequeueDependency != 30*time.Second || o.HTTPRetry != 9 {
 		t.Errorf("defaults differ from Flux: %+v", o)
+	}
+	// The one deliberate difference: Flux applies 4 objects at a time; a first apply here costs
+	// one request per object, so the bound decides its duration (docs/spec/kustomizations.md).
+	if o.ConcurrentSSA != 16 {
+		t.Errorf("--concurrent-ssa default = %d, want 16", o.ConcurrentSSA)
 	}
 	err := fs.Parse([]string{
 		"--no-cross-namespace-refs", "--no-remote-bases", "--default-service-account=tenant",
