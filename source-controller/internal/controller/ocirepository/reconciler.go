@@ -13,10 +13,10 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
-	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
+	"github.com/eddy-gitops/eddy/source-controller/internal/controller/lifecycle"
 )
 
 // Reconciler reconciles OCIRepository objects.
@@ -126,33 +126,19 @@ func (r *Reconciler) notify(s *scope) {
 
 // patchProgress writes the progress conditions now, so that watchers see the work started.
 func (r *Reconciler) patchProgress(ctx context.Context, s *scope) error {
-	err := s.patcher.Patch(ctx, s.obj, reconcile.WithFieldOwner(r.ControllerName))
-	if err != nil {
-		return reconcile.NewGeneric(sourcev1.PatchOperationFailedReason, "failed to patch status: %w", err)
-	}
-	return nil
+	return lifecycle.PatchProgress(ctx, s.patcher, s.obj, r.ControllerName)
 }
 
 // suspended records that a requested reconcile was seen and does nothing else.
 func (r *Reconciler) suspended(ctx context.Context, s *scope) error {
-	log.FromContext(ctx).V(1).Info("reconciliation is suspended")
-	return reconcile.AcknowledgeRequest(ctx, s.patcher, s.obj, r.ControllerName)
+	return lifecycle.Suspended(ctx, s.patcher, s.obj, r.ControllerName)
 }
 
 // reconcileDelete removes every artifact of the object, then the finalizer.
 func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) error {
-	dir := r.Storage.NewArtifactFor(sourcev1.OCIRepositoryKind, s.obj, "", "*")
-	deleted, err := r.Storage.RemoveAll(dir)
-	if err != nil {
-		r.Recorder.Eventf(s.obj, nil, corev1.EventTypeWarning, sourcev1.GarbageCollectionFailedReason, "delete",
-			"garbage collection for deleted resource failed: %s", err)
-		return reconcile.NewGeneric(sourcev1.GarbageCollectionFailedReason, "failed to remove artifacts: %w", err)
-	}
-	if deleted != "" {
-		r.Recorder.Eventf(s.obj, nil, corev1.EventTypeNormal, sourcev1.GarbageCollectionSucceededReason, "delete",
-			"garbage collected artifacts for deleted resource")
+	if err := lifecycle.DeleteArtifacts(r.Storage, r.Recorder, sourcev1.OCIRepositoryKind, s.obj); err != nil {
+		return err
 	}
 	s.obj.Status.Artifact = nil
-	controllerutil.RemoveFinalizer(s.obj, sourcev1.SourceFinalizer)
 	return nil
 }
