@@ -2,7 +2,6 @@ package apply
 
 import (
 	"context"
-	"sync"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -19,35 +18,26 @@ import (
 // local check does not cover the kind: no CRD (an aggregated API), a CRD not established, a
 // version not served, or conversion by webhook.
 func (m *Manager) clusterCRDSchema(ctx context.Context, st *localState, gvk schema.GroupVersionKind) *spec.Schema {
-	st.liveMu.Lock()
-	if st.live == nil {
-		st.live = map[schema.GroupVersionKind]*liveSchema{}
-	}
-	l, ok := st.live[gvk]
-	if !ok {
-		l = &liveSchema{}
-		st.live[gvk] = l
-	}
-	st.liveMu.Unlock()
-	l.once.Do(func() {
+	return st.live.get(gvk, func() *spec.Schema {
 		mapping, err := m.local.Mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
 		if err != nil {
-			return
+			return nil
 		}
 		crd := &unstructured.Unstructured{}
 		crd.SetGroupVersionKind(crdGVK)
 		if m.c.Get(ctx, client.ObjectKey{Name: mapping.Resource.Resource + "." + gvk.Group}, crd) != nil || !crdServes(crd, gvk) {
-			return
+			return nil
 		}
 		objectMeta := m.objectMeta(ctx, st)
 		if objectMeta == nil {
-			return
+			return nil
 		}
-		if schemas, err := m.local.Schemas.CRD(crd, objectMeta); err == nil {
-			l.schema = schemas[gvk]
+		schemas, err := m.local.Schemas.CRD(crd, objectMeta)
+		if err != nil {
+			return nil
 		}
+		return schemas[gvk]
 	})
-	return l.schema
 }
 
 // clusterHasSetCRD reports whether the cluster has the CRD of gvk exactly as the set declares
@@ -65,32 +55,15 @@ func (m *Manager) clusterHasSetCRD(ctx context.Context, st *localState, gvk sche
 	if manifest == nil {
 		return false
 	}
-	st.liveMu.Lock()
-	if st.sameCRD == nil {
-		st.sameCRD = map[schema.GroupVersionKind]*sameCRD{}
-	}
-	e, ok := st.sameCRD[gvk]
-	if !ok {
-		e = &sameCRD{}
-		st.sameCRD[gvk] = e
-	}
-	st.liveMu.Unlock()
-	e.once.Do(func() {
+	return st.sameCRD.get(gvk, func() bool {
 		live := &unstructured.Unstructured{}
 		live.SetGroupVersionKind(crdGVK)
 		if m.c.Get(ctx, client.ObjectKey{Name: manifest.GetName()}, live) != nil || !crdServes(live, gvk) {
-			return
+			return false
 		}
 		want, gotSchema := versionSchema(manifest, gvk.Version), versionSchema(live, gvk.Version)
-		e.same = want != nil && equality.Semantic.DeepEqual(want, gotSchema)
+		return want != nil && equality.Semantic.DeepEqual(want, gotSchema)
 	})
-	return e.same
-}
-
-// sameCRD memoizes clusterHasSetCRD for one Validate.
-type sameCRD struct {
-	once sync.Once
-	same bool
 }
 
 // versionSchema returns the openAPIV3Schema of version in a CRD, nil if none.

@@ -50,11 +50,9 @@ type localState struct {
 	missingNS    map[string]bool                          // namespaces neither in the cluster nor in the set
 	enabled      bool                                     // false: webhooks could not be listed, dry-run everything
 	once         sync.Once
-	listsMu      sync.Mutex
-	lists        map[listKey]*nameList // objects that exist, by kind and namespace
-	rulesMu      sync.Mutex
-	rules        map[schema.GroupVersionKind]bool // schemas with CEL rules
-	prepare      func()                           // fills hookedGroups, missingNS and enabled; nil without a LocalCheck
+	lists        memo[listKey, nameList]             // objects that exist, by kind and namespace
+	rules        memo[schema.GroupVersionKind, bool] // schemas with CEL rules
+	prepare      func()                              // fills hookedGroups, missingNS and enabled; nil without a LocalCheck
 
 	// The /openapi/v3 index, read at most once per Validate (so every document is as current
 	// as this validation), and the set's CRD schemas with ObjectMeta for their metadata.
@@ -62,16 +60,8 @@ type localState struct {
 	index      *kschema.Index
 	setOnce    sync.Once
 	setSchemas map[schema.GroupVersionKind]*spec.Schema
-	liveMu     sync.Mutex
-	live       map[schema.GroupVersionKind]*liveSchema // custom resources: from the CRD in the cluster
-	sameCRD    map[schema.GroupVersionKind]*sameCRD    // kinds whose CRD the cluster has as in the set
-}
-
-// liveSchema is the schema of a custom resource kind from its CRD in the cluster, read at most
-// once per Validate.
-type liveSchema struct {
-	once   sync.Once
-	schema *spec.Schema
+	live       memo[schema.GroupVersionKind, *spec.Schema] // custom resources: from the CRD in the cluster
+	sameCRD    memo[schema.GroupVersionKind, bool]         // kinds whose CRD the cluster has as in the set
 }
 
 // objectMeta returns the server's ObjectMeta schema, nil if it cannot be read: custom
@@ -124,9 +114,8 @@ type listKey struct {
 
 // nameList is one metadata list of a kind in a namespace, read at most once per Validate.
 type nameList struct {
-	once  sync.Once
 	names map[string]bool
-	ok    bool
+	ok    bool // false: the list failed
 }
 
 // exists reports whether an object named like obj exists (without owner labels, or the Lookup
@@ -134,17 +123,7 @@ type nameList struct {
 // known is false when the list failed.
 func (m *Manager) exists(ctx context.Context, st *localState, obj *unstructured.Unstructured) (exists, known bool) {
 	k := listKey{gvk: obj.GroupVersionKind(), namespace: obj.GetNamespace()}
-	st.listsMu.Lock()
-	if st.lists == nil {
-		st.lists = map[listKey]*nameList{}
-	}
-	l, ok := st.lists[k]
-	if !ok {
-		l = &nameList{}
-		st.lists[k] = l
-	}
-	st.listsMu.Unlock()
-	l.once.Do(func() {
+	l := st.lists.get(k, func() (l nameList) {
 		list := &metav1.PartialObjectMetadataList{}
 		list.SetGroupVersionKind(k.gvk.GroupVersion().WithKind(k.gvk.Kind + "List"))
 		var opts []client.ListOption
@@ -152,13 +131,14 @@ func (m *Manager) exists(ctx context.Context, st *localState, obj *unstructured.
 			opts = append(opts, client.InNamespace(k.namespace))
 		}
 		if m.c.List(ctx, list, opts...) != nil {
-			return
+			return l
 		}
 		l.names = make(map[string]bool, len(list.Items))
 		for _, it := range list.Items {
 			l.names[it.Name] = true
 		}
 		l.ok = true
+		return l
 	})
 	return l.names[obj.GetName()], l.ok
 }
@@ -364,17 +344,7 @@ func schemaOnlyKind(gvk schema.GroupVersionKind) bool {
 
 // hasRules caches schema.HasRules per kind for one Validate.
 func (st *localState) hasRules(gvk schema.GroupVersionKind, s *spec.Schema) bool {
-	st.rulesMu.Lock()
-	defer st.rulesMu.Unlock()
-	if st.rules == nil {
-		st.rules = map[schema.GroupVersionKind]bool{}
-	}
-	r, ok := st.rules[gvk]
-	if !ok {
-		r = kschema.HasRules(s)
-		st.rules[gvk] = r
-	}
-	return r
+	return st.rules.get(gvk, func() bool { return kschema.HasRules(s) })
 }
 
 // keyProblems checks the data keys of ConfigMaps and Secrets as the API server does.
