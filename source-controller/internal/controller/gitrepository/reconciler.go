@@ -8,7 +8,6 @@ import (
 
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/artifact/storage"
-	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -72,16 +71,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 // run marks the object as progressing, gives the steps a scratch directory and stops at the
 // first error.
 func (r *Reconciler) run(ctx context.Context, s *scope, steps ...step) error {
-	conditions.MarkReconciling(s.obj, meta.ProgressingReason, "reconciliation in progress")
-	if s.obj.Generation != s.obj.Status.ObservedGeneration {
-		conditions.MarkUnknown(s.obj, meta.ReadyCondition, meta.ProgressingReason, "reconciliation in progress")
-		if err := r.patchProgress(ctx, s); err != nil {
-			return err
-		}
+	if err := lifecycle.Begin(ctx, s.patcher, s.obj, s.obj.Status.ObservedGeneration, r.ControllerName); err != nil {
+		return err
 	}
-	dir, err := os.MkdirTemp("", "gitrepository-")
+	dir, err := lifecycle.WorkDir("gitrepository")
 	if err != nil {
-		return reconcile.NewGeneric(sourcev1.DirCreationFailedReason, "failed to create a temporary working directory: %w", err)
+		return err
 	}
 	defer os.RemoveAll(dir)
 	s.dir = dir

@@ -2,8 +2,11 @@ package lifecycle
 
 import (
 	"context"
+	"os"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/artifact/storage"
+	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
 	corev1 "k8s.io/api/core/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -13,6 +16,28 @@ import (
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
+
+// Begin marks obj as reconciling. When its spec changed since it was last observed
+// (observedGeneration), Ready becomes Unknown too and both are written at once, so that
+// watchers see the new spec being worked on.
+func Begin(ctx context.Context, p *reconcile.Patcher, obj reconcile.Object, observedGeneration int64, owner string) error {
+	conditions.MarkReconciling(obj, meta.ProgressingReason, "reconciliation in progress")
+	if obj.GetGeneration() == observedGeneration {
+		return nil
+	}
+	conditions.MarkUnknown(obj, meta.ReadyCondition, meta.ProgressingReason, "reconciliation in progress")
+	return PatchProgress(ctx, p, obj, owner)
+}
+
+// WorkDir creates the scratch directory of one reconcile of a kind ("gitrepository-*"); the
+// caller removes it.
+func WorkDir(kind string) (string, error) {
+	dir, err := os.MkdirTemp("", kind+"-")
+	if err != nil {
+		return "", reconcile.NewGeneric(sourcev1.DirCreationFailedReason, "failed to create a temporary working directory: %w", err)
+	}
+	return dir, nil
+}
 
 // PatchProgress writes the progress conditions now, so that watchers see the work started.
 func PatchProgress(ctx context.Context, p *reconcile.Patcher, obj client.Object, owner string) error {
