@@ -35,6 +35,9 @@ type cachedBuild struct {
 	expires     time.Time // zero: never
 }
 
+// expired reports whether a build that may have used remote bases is too old to reuse.
+func (c cachedBuild) expired() bool { return !c.expires.IsZero() && time.Now().After(c.expires) }
+
 // remoteBuildTTL bounds how long a build that may use remote bases is reused.
 const remoteBuildTTL = 10 * time.Minute
 
@@ -47,7 +50,7 @@ func (r *Reconciler) buildsLookup(obj *kustomizev1.Kustomization, key string) ([
 	r.builds.mu.Lock()
 	defer r.builds.mu.Unlock()
 	c, ok := r.builds.m[obj.Namespace+"/"+obj.Name]
-	if !ok || c.fingerprint != key || (!c.expires.IsZero() && time.Now().After(c.expires)) {
+	if !ok || c.fingerprint != key || c.expired() {
 		return nil, false
 	}
 	return deepCopyAll(c.objects), true
@@ -61,7 +64,7 @@ func (r *Reconciler) buildsLookupUnchanged(obj *kustomizev1.Kustomization, input
 	r.builds.mu.Lock()
 	c, ok := r.builds.m[obj.Namespace+"/"+obj.Name]
 	r.builds.mu.Unlock()
-	if !ok || c.inputs != inputs || c.deps == nil || (!c.expires.IsZero() && time.Now().After(c.expires)) {
+	if !ok || c.inputs != inputs || c.deps == nil || c.expired() {
 		return nil, nil, false
 	}
 	if !plan.Unchanged(c.deps) {
