@@ -157,6 +157,15 @@ func eventsWithReason(obj client.Object, reason string) []eventv1.Event {
 	return out
 }
 
+// eventReasons lists "reason: message" of every event received for obj, for failure messages.
+func eventReasons(obj client.Object) []string {
+	var out []string
+	for _, e := range received.For(obj.GetNamespace(), obj.GetName()) {
+		out = append(out, e.Reason+": "+e.Message)
+	}
+	return out
+}
+
 // waitWarning waits until a Warning (severity error) event with reason arrived for obj and
 // returns its message.
 func waitWarning(t *testing.T, obj client.Object, reason string) string {

@@ -168,7 +168,8 @@ func TestOCIRepository_recovery(t *testing.T) {
 	got := waitReady(t, obj)
 	g.Expect(got.Status.Artifact).To(Equal(good.Status.Artifact))
 	g.Expect(conditions.Has(got, sourcev1.FetchFailedCondition)).To(BeFalse())
-	g.Eventually(func() []eventv1.Event { return eventsWithReason(obj, meta.SucceededReason) }, timeout).Should(HaveLen(1))
+	g.Eventually(func() []eventv1.Event { return eventsWithReason(obj, meta.SucceededReason) }, timeout).Should(HaveLen(1),
+		"events received: %v", eventReasons(obj))
 	g.Expect(eventsWithReason(obj, meta.SucceededReason)[0].Metadata).To(HaveKeyWithValue("source.toolkit.fluxcd.io/revision", good.Status.Artifact.Revision))
 	g.Expect(eventsWithReason(obj, sourcev1.NewArtifactReason)).To(HaveLen(1))
 }
