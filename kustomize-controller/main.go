@@ -13,7 +13,7 @@ func main() {
 	var opts setup.Options
 	os.Exit(manager.Main(manager.Binary{
 		Name:              setup.ControllerName,
-		ConcurrentDefault: 4,
+		ConcurrentDefault: 16,
 		AddToScheme:       setup.AddToScheme,
 		WatchedObjects:    setup.WatchedObjects(),
 		BindFlags:         opts.BindFlags,

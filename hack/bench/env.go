@@ -29,7 +29,7 @@ import (
 type bench struct {
 	opts     options
 	env      *devenv.Env
-	c        client.Client
+	c        client.WithWatch
 	kube     *kubernetes.Clientset
 	git      *gittestserver.GitServer
 	state    string // everything the run writes; removed at the end unless --keep-state
@@ -84,7 +84,7 @@ func startBench(ctx context.Context, o options, logf func(string, ...any)) (*ben
 			return nil, err
 		}
 	}
-	if b.c, err = client.New(cfg, client.Options{Scheme: scheme}); err != nil {
+	if b.c, err = client.NewWithWatch(cfg, client.Options{Scheme: scheme}); err != nil {
 		b.stop()
 		return nil, err
 	}

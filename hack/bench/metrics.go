@@ -158,3 +158,12 @@ func cpuSeconds(stat string, ticks float64) (float64, error) {
 	}
 	return (u + s) / ticks, nil
 }
+
+// String renders a key as "resource[/subresource] VERB", e.g. "kustomizations/status PATCH".
+func (k requestKey) String() string {
+	r := k.Resource
+	if k.Subresource != "" {
+		r += "/" + k.Subresource
+	}
+	return r + " " + k.Verb
+}

@@ -83,3 +83,15 @@ func TestProcParsing(t *testing.T) {
 		t.Errorf("implausible /proc/self figures: %+v", s)
 	}
 }
+
+func TestRequestKeyString(t *testing.T) {
+	for k, want := range map[requestKey]string{
+		{Resource: "configmaps", Verb: "APPLY"}:                            "configmaps APPLY",
+		{Resource: "kustomizations", Subresource: "status", Verb: "PATCH"}: "kustomizations/status PATCH",
+		{Resource: "deployments", Verb: "dry-run APPLY"}:                   "deployments dry-run APPLY",
+	} {
+		if got := k.String(); got != want {
+			t.Errorf("%#v: got %q, want %q", k, got, want)
+		}
+	}
+}

@@ -12,10 +12,13 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/api/validation/path"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/kube-openapi/pkg/validation/spec"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -277,14 +280,12 @@ func (m *Manager) checkLocal(ctx context.Context, obj *unstructured.Unstructured
 	}
 	subject := ssautils.FmtUnstructured(obj)
 	var problems []string
-	problems = append(problems, nameProblems(gvk, obj.GetName())...)
-	if namespaced {
-		switch ns := obj.GetNamespace(); {
-		case ns == "":
-			problems = append(problems, "metadata.namespace: Required value: the kind is namespaced")
-		case st.missingNS[ns]:
-			problems = append(problems, fmt.Sprintf("metadata.namespace: namespace %q not found", ns))
-		}
+	if !namespaced && obj.GetNamespace() != "" {
+		return "", false // how the request treats it is the server's business: dry-run
+	}
+	problems = append(problems, metaProblems(gvk, obj, namespaced)...)
+	if ns := obj.GetNamespace(); namespaced && ns != "" && st.missingNS[ns] {
+		problems = append(problems, fmt.Sprintf("metadata.namespace: namespace %q not found", ns))
 	}
 	problems = append(problems, kschema.Validate(s, obj)...)
 	problems = append(problems, keyProblems(gvk, obj)...)
@@ -294,29 +295,33 @@ func (m *Manager) checkLocal(ctx context.Context, obj *unstructured.Unstructured
 	return fmt.Sprintf("%s validation failed: %s", subject, strings.Join(problems, "; ")), true
 }
 
-// nameProblems applies the API server's name rules: DNS labels for Namespaces,
-// DNS-1035 labels for Services, path segments for RBAC objects (which allow ':'), DNS subdomains for everything else.
-func nameProblems(gvk schema.GroupVersionKind, name string) []string {
-	var errs []string
-	switch {
-	case name == "":
-		return []string{"metadata.name: Required value"}
-	case gvk.Group == "" && gvk.Kind == "Namespace":
-		errs = validation.IsDNS1123Label(name)
-	case gvk.Group == "" && gvk.Kind == "Service":
-		errs = validation.IsDNS1035Label(name)
-	case gvk.Group == "rbac.authorization.k8s.io":
-		if name == "." || name == ".." || strings.ContainsAny(name, "/%") {
-			errs = []string{"may not be '.' or '..' or contain '/' or '%'"}
-		}
-	default:
-		errs = validation.IsDNS1123Subdomain(name)
-	}
+// metaProblems applies the API server's metadata rules for a new object: the name rule of the
+// kind, the namespace, label and annotation keys and values (and the annotations' total size),
+// finalizers and owner references. These are not in the OpenAPI schema, yet every kind, custom
+// resources included, is held to them.
+func metaProblems(gvk schema.GroupVersionKind, obj *unstructured.Unstructured, namespaced bool) []string {
+	errs := apivalidation.ValidateObjectMetaAccessor(obj, namespaced, nameRule(gvk), field.NewPath("metadata"))
 	out := make([]string, 0, len(errs))
 	for _, e := range errs {
-		out = append(out, fmt.Sprintf("metadata.name: Invalid value: %q: %s", name, e))
+		out = append(out, e.Error())
 	}
 	return out
+}
+
+// nameRule is the API server's name rule of a kind: DNS labels for Namespaces, DNS-1035 labels
+// for Services, path segments for RBAC objects (which allow ':'), DNS subdomains for everything
+// else the local check covers.
+func nameRule(gvk schema.GroupVersionKind) apivalidation.ValidateNameFunc {
+	switch {
+	case gvk.Group == "" && gvk.Kind == "Namespace":
+		return apivalidation.NameIsDNSLabel
+	case gvk.Group == "" && gvk.Kind == "Service":
+		return apivalidation.NameIsDNS1035Label
+	case gvk.Group == "rbac.authorization.k8s.io":
+		return path.ValidatePathSegmentName
+	default:
+		return apivalidation.NameIsDNSSubdomain
+	}
 }
 
 // localEligible reports whether obj may skip the dry-run: it is applied with one request
@@ -327,14 +332,15 @@ func (m *Manager) localEligible(obj *unstructured.Unstructured, force bool) bool
 }
 
 // schemaOnlyKind reports the kinds whose server-side validation the local check covers: the
-// schema, the name, and for ConfigMaps and Secrets their key names. Custom resources qualify
+// schema, the metadata, and for ConfigMaps and Secrets their key names (a ServiceAccount has
+// nothing else to validate). Custom resources qualify
 // (their CEL rules are checked for separately); built-in kinds with semantic validation beyond
 // the schema (workloads, Services, RBAC, ...) keep the dry-run. Groups ending in .k8s.io may
 // be built in, so they keep it too.
 func schemaOnlyKind(gvk schema.GroupVersionKind) bool {
 	switch {
 	case gvk.Group == "":
-		return gvk.Kind == "ConfigMap" || gvk.Kind == "Secret"
+		return gvk.Kind == "ConfigMap" || gvk.Kind == "Secret" || gvk.Kind == "ServiceAccount"
 	case !strings.Contains(gvk.Group, "."), strings.HasSuffix(gvk.Group, ".k8s.io"), gvk.Group == "k8s.io":
 		return false
 	default:

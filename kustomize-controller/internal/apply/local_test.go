@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"strings"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -78,5 +79,64 @@ spec:
 				t.Errorf("crdServes = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestMetaProblems: the metadata rules the API server applies to every object, which the
+// OpenAPI schema does not express.
+func TestMetaProblems(t *testing.T) {
+	cm := schema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}
+	svc := schema.GroupVersionKind{Version: "v1", Kind: "Service"}
+	role := schema.GroupVersionKind{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "ClusterRole"}
+	tests := []struct {
+		name       string
+		gvk        schema.GroupVersionKind
+		meta       string
+		namespaced bool
+		want       string // a substring of the joined problems; "" for none
+	}{
+		{name: "valid", gvk: cm, meta: "{name: a, namespace: ns, labels: {app: x}, annotations: {a.b/c: any value}}", namespaced: true},
+		{name: "missing name", gvk: cm, meta: "{namespace: ns}", namespaced: true, want: "metadata.name: Required value"},
+		{name: "name not a subdomain", gvk: cm, meta: "{name: A_B, namespace: ns}", namespaced: true, want: `metadata.name: Invalid value: "A_B"`},
+		{name: "service name with a dot", gvk: svc, meta: "{name: a.b, namespace: ns}", namespaced: true, want: `metadata.name: Invalid value: "a.b"`},
+		{name: "RBAC name with a colon", gvk: role, meta: "{name: 'system:x'}"},
+		{name: "RBAC name with a slash", gvk: role, meta: "{name: a/b}", want: `metadata.name: Invalid value: "a/b"`},
+		{name: "missing namespace", gvk: cm, meta: "{name: a}", namespaced: true, want: "metadata.namespace: Required value"},
+		{name: "label value", gvk: cm, meta: "{name: a, namespace: ns, labels: {app: 'x y'}}", namespaced: true, want: `metadata.labels: Invalid value: "x y"`},
+		{name: "label key", gvk: cm, meta: "{name: a, namespace: ns, labels: {'a/b/c': x}}", namespaced: true, want: `metadata.labels: Invalid value: "a/b/c"`},
+		{name: "annotation key", gvk: cm, meta: "{name: a, namespace: ns, annotations: {'-x': v}}", namespaced: true, want: `metadata.annotations: Invalid value: "-x"`},
+		{name: "finalizer", gvk: cm, meta: "{name: a, namespace: ns, finalizers: ['Not Valid']}", namespaced: true, want: "metadata.finalizers"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			obj := &unstructured.Unstructured{}
+			if err := yaml.Unmarshal([]byte("{apiVersion: v1, kind: "+tt.gvk.Kind+", metadata: "+tt.meta+"}"), &obj.Object); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(metaProblems(tt.gvk, obj, tt.namespaced), "; ")
+			switch {
+			case tt.want == "" && got != "":
+				t.Errorf("unexpected problems: %s", got)
+			case tt.want != "" && !strings.Contains(got, tt.want):
+				t.Errorf("problems %q do not contain %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSchemaOnlyKind: the kinds whose server-side validation the local check fully covers.
+func TestSchemaOnlyKind(t *testing.T) {
+	for gvk, want := range map[schema.GroupVersionKind]bool{
+		{Version: "v1", Kind: "ConfigMap"}:                                true,
+		{Version: "v1", Kind: "Secret"}:                                   true,
+		{Version: "v1", Kind: "ServiceAccount"}:                           true,
+		{Version: "v1", Kind: "Service"}:                                  false,
+		{Group: "apps", Version: "v1", Kind: "Deployment"}:                false,
+		{Group: "rbac.authorization.k8s.io", Version: "v1", Kind: "Role"}: false,
+		{Group: "example.com", Version: "v1", Kind: "Widget"}:             true,
+	} {
+		if got := schemaOnlyKind(gvk); got != want {
+			t.Errorf("schemaOnlyKind(%s) = %v, want %v", gvk, got, want)
+		}
 	}
 }

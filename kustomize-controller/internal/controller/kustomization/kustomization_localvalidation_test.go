@@ -142,6 +142,26 @@ func TestLocalValidation_RejectsInvalidObjects(t *testing.T) {
 			wantMsg: "Sprocket/%[1]s/bad validation failed: metadata.lables in body is a forbidden property",
 		},
 		{
+			name:    "invalid label value",
+			bad:     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\n  namespace: %[1]s\n  labels: {app: \"not a label!\"}\n",
+			wantMsg: `ConfigMap/%[1]s/bad validation failed: metadata.labels: Invalid value: "not a label!"`,
+		},
+		{
+			name:    "invalid annotation key",
+			bad:     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\n  namespace: %[1]s\n  annotations: {\"bad key!\": x}\n",
+			wantMsg: `ConfigMap/%[1]s/bad validation failed: metadata.annotations: Invalid value: "bad key!"`,
+		},
+		{
+			name:    "invalid label key of a custom resource",
+			bad:     "apiVersion: localval.eddy.dev/v1\nkind: Sprocket\nmetadata:\n  name: bad\n  namespace: %[1]s\n  labels: {\"-bad\": x}\nspec: {size: 1}\n",
+			wantMsg: `Sprocket/%[1]s/bad validation failed: metadata.labels: Invalid value: "-bad"`,
+		},
+		{
+			name:    "invalid ServiceAccount name",
+			bad:     "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: Bad_SA\n  namespace: %[1]s\n",
+			wantMsg: `ServiceAccount/%[1]s/Bad_SA validation failed: metadata.name: Invalid value: "Bad_SA"`,
+		},
+		{
 			name:    "invalid name",
 			bad:     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n  namespace: %[1]s\n",
 			wantMsg: `ConfigMap/%[1]s/Bad_Name validation failed: metadata.name: Invalid value: "Bad_Name"`,

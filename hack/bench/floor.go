@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+)
+
+// floorConcurrency is the concurrency of the floor loop, that of kustomize-controller's
+// default --concurrent-ssa.
+const floorConcurrency = 16
+
+// applyFloor measures what the API server on this machine allows: the harness itself writes
+// size ConfigMaps like those of workload 1 (same names, data and owner labels) with one
+// server-side apply each, floorConcurrency at a time, into a fresh namespace. No build, no
+// validation, no status: the time a controller that did nothing but apply would need.
+func (b *bench) applyFloor(ctx context.Context, size int) (time.Duration, error) {
+	ns, err := b.namespace(ctx, fmt.Sprintf("floor-%d", size))
+	if err != nil {
+		return 0, err
+	}
+	defer b.dropNamespace(ctx, ns)
+	objs := make([]*corev1.ConfigMap, size)
+	for i := range objs {
+		objs[i] = &corev1.ConfigMap{
+			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: fmt.Sprintf("cm-%05d", i), Labels: map[string]string{
+				"kustomize.toolkit.fluxcd.io/name": "configmaps", "kustomize.toolkit.fluxcd.io/namespace": ns}},
+			Data: map[string]string{"key": fmt.Sprintf("value-%d", i), "version": "v1"},
+		}
+	}
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(floorConcurrency)
+	for _, o := range objs {
+		g.Go(func() error {
+			return b.c.Patch(gctx, o, client.Apply, client.ForceOwnership, client.FieldOwner("bench-floor"))
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, fmt.Errorf("floor apply: %w", err)
+	}
+	return time.Since(start), nil
+}
+
+// noopFloor measures the two writes every no-op reconcile requested by annotation needs: the
+// annotation itself and the status that acknowledges it. The harness sends both, back to back,
+// to a suspended copy of k that carries k's status (so the same inventory): the least any
+// controller could take, with no watch delay and no work in between.
+func (b *bench) noopFloor(ctx context.Context, k *kustomizev1.Kustomization) ([]time.Duration, error) {
+	cp := &kustomizev1.Kustomization{ObjectMeta: metav1.ObjectMeta{Namespace: k.Namespace, Name: k.Name + "-floor"}, Spec: *k.Spec.DeepCopy()}
+	cp.Spec.Suspend = true
+	if err := b.c.Create(ctx, cp); err != nil {
+		return nil, fmt.Errorf("no-op floor: %w", err)
+	}
+	status := map[string]any{"status": k.Status}
+	raw, err := json.Marshal(status)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, raw)); err != nil {
+		return nil, fmt.Errorf("no-op floor: copying the status: %w", err)
+	}
+	var out []time.Duration
+	for range b.opts.noops {
+		start := time.Now()
+		token, err := b.requestReconcile(ctx, cp)
+		if err != nil {
+			return nil, err
+		}
+		ack := fmt.Appendf(nil, `{"status":{"lastHandledReconcileAt":%q}}`, token)
+		if err := b.c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, ack)); err != nil {
+			return nil, fmt.Errorf("no-op floor: %w", err)
+		}
+		out = append(out, time.Since(start))
+	}
+	return out, nil
+}
+
+// watchKustomization opens a watch on k alone, from its current resourceVersion, so that every
+// later change arrives once.
+func (b *bench) watchKustomization(ctx context.Context, k *kustomizev1.Kustomization) (watch.Interface, error) {
+	return b.c.Watch(ctx, &kustomizev1.KustomizationList{}, client.InNamespace(k.Namespace),
+		client.MatchingFields{"metadata.name": k.Name},
+		&client.ListOptions{Raw: &metav1.ListOptions{ResourceVersion: k.ResourceVersion}})
+}
+
+// waitWatch reads w into k until done holds or timeout passes, then stops w.
+func waitWatch(ctx context.Context, w watch.Interface, timeout time.Duration, k *kustomizev1.Kustomization, done func() bool) error {
+	defer w.Stop()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	for {
+		select {
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				return fmt.Errorf("the watch closed")
+			}
+			if got, isK := ev.Object.(*kustomizev1.Kustomization); isK {
+				got.DeepCopyInto(k)
+				if done() {
+					return nil
+				}
+			}
+		case <-timer.C:
+			return fmt.Errorf("not reached within %s", timeout)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// waitFloor measures what workload 4 cannot go below on this machine: the harness applies the
+// same objects (one server-side apply each, floorConcurrency at a time) into a fresh namespace
+// and waits until kube-controller-manager reports every Deployment Available. No Kustomization,
+// no build, no status.
+func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, error) {
+	ns, err := b.namespace(ctx, fmt.Sprintf("w4floor-%d", units))
+	if err != nil {
+		return 0, err
+	}
+	defer b.dropNamespace(ctx, ns)
+	var objs []*unstructured.Unstructured
+	for i := range units {
+		for _, doc := range strings.Split(unitManifests(fmt.Sprintf("unit-%04d", i)), "\n---\n") {
+			u := &unstructured.Unstructured{}
+			if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
+				return 0, err
+			}
+			u.SetNamespace(ns)
+			objs = append(objs, u)
+		}
+	}
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(floorConcurrency)
+	for _, o := range objs {
+		g.Go(func() error {
+			return b.c.Patch(gctx, o, client.Apply, client.ForceOwnership, client.FieldOwner("bench-floor"))
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, fmt.Errorf("workload 4 floor: %w", err)
+	}
+	err = poll(ctx, 20*time.Millisecond, 15*time.Minute, func(ctx context.Context) (bool, error) {
+		var list appsv1.DeploymentList
+		if err := b.c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+			return false, err
+		}
+		available := 0
+		for _, d := range list.Items {
+			if d.Status.ObservedGeneration == d.Generation && deploymentAvailable(d) {
+				available++
+			}
+		}
+		return available == units, nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("workload 4 floor: Deployments not Available: %w", err)
+	}
+	return time.Since(start), nil
+}
+
+func deploymentAvailable(d appsv1.Deployment) bool {
+	for _, c := range d.Status.Conditions {
+		if c.Type == appsv1.DeploymentAvailable {
+			return c.Status == corev1.ConditionTrue
+		}
+	}
+	return false
+}
