@@ -45,6 +45,21 @@ func newRecordingFS(fs filesys.FileSystem, root string) *recordingFS {
 	return &recordingFS{FileSystem: fs, root: root, deps: &Deps{replayable: true}}
 }
 
+// depsMark is a point in a recording to go back to.
+type depsMark struct {
+	n          int
+	replayable bool
+}
+
+// mark and rewind let an attempt that turns out not to apply (the plain build) leave no
+// observation behind for the build that runs instead.
+func (r *recordingFS) mark() depsMark { return depsMark{len(r.deps.obs), r.deps.replayable} }
+
+func (r *recordingFS) rewind(m depsMark) {
+	r.deps.obs = r.deps.obs[:m.n]
+	r.deps.replayable = m.replayable
+}
+
 // rel turns a path under the root into a root-relative one; anything else marks the build as
 // not replayable.
 func (r *recordingFS) rel(p string) string {

@@ -6,6 +6,7 @@ import (
 
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/resmap"
+	"sigs.k8s.io/kustomize/api/resource"
 	kustypes "sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/kustomize/kyaml/openapi"
@@ -30,8 +31,9 @@ var (
 // kustomizeBuild runs kustomize on dir with Flux's options: files may be loaded from outside
 // the kustomization's directory (fs confines them to the artifact), and plugins other than the
 // built-in ones are disabled. A panic in kustomize (which happens on some malformed input) is
-// returned as an error.
-func kustomizeBuild(fs filesys.FileSystem, dir string) (res resmap.ResMap, err error) {
+// returned as an error. A kustomization that only lists manifest files, read through a
+// recordingFS, is assembled by plainBuild instead (same result, linear time).
+func kustomizeBuild(fs filesys.FileSystem, dir string) (res []*resource.Resource, err error) {
 	kustomizeMu.Lock()
 	defer kustomizeMu.Unlock()
 	defer func() {
@@ -51,6 +53,20 @@ func kustomizeBuild(fs filesys.FileSystem, dir string) (res resmap.ResMap, err e
 	_ = openapi.Schema()
 	defer func() { schemaDirty = schemaDirty || openapi.GetSchemaVersion() != builtinSchema }()
 
+	if rec, ok := fs.(*recordingFS); ok {
+		if res, ok := plainBuild(rec, dir); ok {
+			return res, nil
+		}
+	}
+	m, err := runKrusty(fs, dir)
+	if err != nil {
+		return nil, err
+	}
+	return m.Resources(), nil
+}
+
+// runKrusty is kustomize's own build with Flux's options; callers hold kustomizeMu.
+func runKrusty(fs filesys.FileSystem, dir string) (resmap.ResMap, error) {
 	k := krusty.MakeKustomizer(&krusty.Options{
 		LoadRestrictions: kustypes.LoadRestrictionsNone,
 		PluginConfig:     kustypes.DisabledPluginConfig(),

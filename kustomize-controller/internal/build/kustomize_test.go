@@ -80,7 +80,7 @@ spec:
 		if err != nil {
 			t.Fatalf("build %s: %v", dir, err)
 		}
-		m, err := res.Resources()[0].Map()
+		m, err := res[0].Map()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -48,14 +48,14 @@ func (p *Plan) Build(ctx context.Context) ([]*unstructured.Unstructured, error) 
 		}
 	}
 	rec := newRecordingFS(mem, p.root)
-	resMap, err := kustomizeBuild(rec, p.dir)
+	resources, err := kustomizeBuild(rec, p.dir)
 	if err != nil {
 		return nil, buildFailed(fmt.Errorf("kustomize build failed: %w", p.scrub(err)))
 	}
 	// Decrypted files live only in this build's memory layer: a replay could not see them.
 	rec.deps.replayable = rec.deps.replayable && dec == nil
 	p.deps = rec.deps
-	return p.postBuild(ctx, resMap.Resources(), dec)
+	return p.postBuild(ctx, resources, dec)
 }
 
 // Deps returns what the last Build observed of the artifact (nil before a successful kustomize
