@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/fluxcd/pkg/apis/meta"
-	"github.com/fluxcd/pkg/runtime/conditions"
 	"k8s.io/apimachinery/pkg/api/equality"
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
@@ -68,20 +67,6 @@ func artifactMessage(c *git.Commit, a *meta.Artifact) string {
 		return fmt.Sprintf("stored artifact for commit '%s'", c.ShortMessage())
 	}
 	return fmt.Sprintf("stored artifact for revision '%s'", a.Revision)
-}
-
-// recovered reports whether old had a failure condition that is gone in obj.
-func recovered(old, obj *sourcev1.GitRepository) bool {
-	failed := false
-	for _, t := range failureConditions {
-		if conditions.IsTrue(old, t) {
-			failed = true
-		}
-		if conditions.IsTrue(obj, t) {
-			return false
-		}
-	}
-	return failed || conditions.IsStalled(old)
 }
 
 // reference converts spec.ref to the git package's reference.

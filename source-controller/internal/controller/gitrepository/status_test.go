@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
-	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/event"
@@ -78,29 +77,6 @@ func TestArtifactMessage(t *testing.T) {
 	concrete := &git.Commit{Hash: []byte("abc"), Encoded: []byte("x"), Message: "fix: a bug\n\nbody"}
 	g.Expect(artifactMessage(concrete, a)).To(Equal("stored artifact for commit 'fix: a bug'"))
 	g.Expect(artifactMessage(&git.Commit{Hash: []byte("abc")}, a)).To(Equal("stored artifact for revision 'main@sha1:abc'"))
-}
-
-func TestRecovered(t *testing.T) {
-	failed := &sourcev1.GitRepository{}
-	conditions.MarkTrue(failed, sourcev1.FetchFailedCondition, "GitOperationFailed", "boom")
-	stalled := &sourcev1.GitRepository{}
-	conditions.MarkStalled(stalled, sourcev1.URLInvalidReason, "bad")
-	healthy := &sourcev1.GitRepository{}
-	tests := []struct {
-		name     string
-		old, new *sourcev1.GitRepository
-		want     bool
-	}{
-		{name: "failure cleared", old: failed, new: healthy, want: true},
-		{name: "stall cleared", old: stalled, new: healthy, want: true},
-		{name: "still failing", old: failed, new: failed, want: false},
-		{name: "never failed", old: healthy, new: healthy, want: false},
-	}
-	for _, tt := range tests {
-		if got := recovered(tt.old, tt.new); got != tt.want {
-			t.Errorf("%s: recovered = %v, want %v", tt.name, got, tt.want)
-		}
-	}
 }
 
 func TestCheckoutError(t *testing.T) {

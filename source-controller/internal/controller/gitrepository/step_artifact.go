@@ -17,6 +17,7 @@ import (
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
+	"github.com/eddy-gitops/eddy/source-controller/internal/controller/lifecycle"
 )
 
 // reconcileArtifact stores the checked out tree (plus includes, minus ignored files) as the new
@@ -90,7 +91,7 @@ func (r *Reconciler) artifactReady(s *scope, stored bool) error {
 	switch {
 	case stored:
 		r.Recorder.AnnotatedEventf(obj, nil, metadata, corev1.EventTypeNormal, sourcev1.NewArtifactReason, "reconcile", "%s", artifactMessage(s.commit, a))
-	case recovered(s.old, obj):
+	case lifecycle.Recovered(s.old, obj, failureConditions):
 		r.Recorder.AnnotatedEventf(obj, nil, metadata, corev1.EventTypeNormal, meta.SucceededReason, "reconcile", "%s", artifactMessage(s.commit, a))
 	}
 	return nil

@@ -29,6 +29,23 @@ func Begin(ctx context.Context, p *reconcile.Patcher, obj reconcile.Object, obse
 	return PatchProgress(ctx, p, obj, owner)
 }
 
+// Recovered reports whether old had one of the failure conditions (or was Stalled) and obj has
+// none of them: the recovery Flux announces with a Succeeded event. It reads the failure
+// conditions, not Ready: in old, as read from the cache, Ready may already be Unknown, written
+// by the progress patch of a retry whose final Ready=False has not reached the cache yet.
+func Recovered(old, obj conditions.Getter, failures []string) bool {
+	failed := false
+	for _, t := range failures {
+		if conditions.IsTrue(old, t) {
+			failed = true
+		}
+		if conditions.IsTrue(obj, t) {
+			return false
+		}
+	}
+	return failed || conditions.IsStalled(old)
+}
+
 // WorkDir creates the scratch directory of one reconcile of a kind ("gitrepository-*"); the
 // caller removes it.
 func WorkDir(kind string) (string, error) {

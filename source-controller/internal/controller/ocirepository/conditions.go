@@ -18,3 +18,9 @@ var conditionTable = reconcile.Conditions{
 		sourcev1.SourceVerifiedCondition,
 	},
 }
+
+// failureConditions are the conditions whose disappearance counts as recovery from a failure.
+var failureConditions = []string{
+	sourcev1.FetchFailedCondition,
+	sourcev1.StorageOperationFailedCondition,
+}

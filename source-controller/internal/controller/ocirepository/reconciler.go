@@ -114,7 +114,7 @@ func (r *Reconciler) notify(s *scope) {
 	case isNewArtifact(s.old.Status.Artifact, a):
 		r.Recorder.AnnotatedEventf(s.obj, nil, eventMetadata(a), corev1.EventTypeNormal,
 			sourcev1.NewArtifactReason, "reconcile", "%s", newArtifactMessage(a, s.obj.Spec.URL))
-	case conditions.IsFalse(s.old, meta.ReadyCondition):
+	case lifecycle.Recovered(s.old, s.obj, failureConditions):
 		r.Recorder.AnnotatedEventf(s.obj, nil, eventMetadata(a), corev1.EventTypeNormal,
 			meta.SucceededReason, "reconcile", "%s", readyMessage(a))
 	}
