@@ -6,26 +6,9 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
-	"time"
 
-	"github.com/getsops/sops/v3"
-	"github.com/getsops/sops/v3/aes"
-	sopsage "github.com/getsops/sops/v3/age"
-	"github.com/getsops/sops/v3/config"
-	"github.com/getsops/sops/v3/keyservice"
-	"github.com/getsops/sops/v3/logging"
-	"github.com/getsops/sops/v3/stores/dotenv"
-	"github.com/getsops/sops/v3/stores/ini"
-	sopsjson "github.com/getsops/sops/v3/stores/json"
-	sopsyaml "github.com/getsops/sops/v3/stores/yaml"
-	"github.com/sirupsen/logrus"
+	"filippo.io/age"
 )
-
-func init() {
-	// SOPS logs every decryption attempt at info level through logrus on stderr; keep the
-	// controller's log clean (our errors carry what matters).
-	logging.SetLevel(logrus.ErrorLevel)
-}
 
 // Format is the file format of a SOPS document.
 type Format int
@@ -61,28 +44,6 @@ func FormatForPath(path string) Format {
 	}
 }
 
-// store is the subset of a SOPS store used here.
-type store interface {
-	LoadEncryptedFile(in []byte) (sops.Tree, error)
-	EmitPlainFile(in sops.TreeBranches) ([]byte, error)
-}
-
-func storeFor(f Format) store {
-	c := config.NewStoresConfig()
-	switch f {
-	case YAML:
-		return sopsyaml.NewStore(&c.YAML)
-	case JSON:
-		return sopsjson.NewStore(&c.JSON)
-	case Dotenv:
-		return dotenv.NewStore(&c.Dotenv)
-	case INI:
-		return ini.NewStore(&c.INI)
-	default:
-		return sopsjson.NewBinaryStore(&c.JSONBinary)
-	}
-}
-
 // LooksEncrypted is a cheap test for the SOPS metadata marker of a format. It may report true
 // for a file that is not encrypted (the store then decides), never false for one that is.
 func LooksEncrypted(data []byte, f Format) bool {
@@ -101,7 +62,7 @@ func LooksEncrypted(data []byte, f Format) bool {
 // Decryptor decrypts SOPS documents with a fixed set of age identities. Decrypt is safe for
 // concurrent use; Files and Resource belong to one build.
 type Decryptor struct {
-	services []keyservice.KeyServiceClient
+	ids []age.Identity
 	// failed holds the files Files could not decrypt (relative path -> reason), to explain
 	// errors found after the build. Files sets it; a Decryptor serves one build.
 	failed map[string]error
@@ -118,7 +79,7 @@ func New(keys []string) (*Decryptor, error) {
 	if len(ids) == 0 {
 		return nil, errors.New("no age keys: the decryption Secret needs at least one entry ending in '" + AgeKeySuffix + "'")
 	}
-	return &Decryptor{services: []keyservice.KeyServiceClient{keyservice.NewCustomLocalClient(ageKeyService{ids: ids})}}, nil
+	return &Decryptor{ids: ids}, nil
 }
 
 // ErrNotEncrypted is returned by Decrypt for a document without SOPS metadata.
@@ -128,63 +89,48 @@ var ErrNotEncrypted = errors.New("document is not SOPS-encrypted")
 // MAC. Errors describe what failed (no matching key, MAC mismatch, malformed document) and never
 // include plaintext.
 func (d *Decryptor) Decrypt(data []byte, f Format) (out []byte, err error) {
-	// The SOPS stores and tree walkers may panic on unusual input; a bad file in a repository
-	// must never crash the controller.
+	// The parsers are written not to panic; this is the last line of defence, because a bad
+	// file in a repository must never crash the controller.
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("malformed SOPS %s document", f)
 		}
 	}()
-	s := storeFor(f)
-	tree, err := s.LoadEncryptedFile(data)
+	return d.decrypt(data, f)
+}
+
+// decrypt is Decrypt without the recover, so that the fuzz test sees any panic.
+func (d *Decryptor) decrypt(data []byte, f Format) ([]byte, error) {
+	doc, err := load(data, f)
 	if err != nil {
-		if errors.Is(err, sops.MetadataNotFound) {
+		if errors.Is(err, ErrNotEncrypted) {
 			return nil, ErrNotEncrypted
+		}
+		var u *unsupportedError
+		if errors.As(err, &u) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("malformed SOPS %s document: %w", f, err)
 	}
-	key, err := tree.Metadata.GetDataKeyWithKeyServices(d.services, sops.DefaultDecryptionOrder)
+	key, err := d.dataKey(doc.meta)
 	if err != nil {
-		return nil, fmt.Errorf("cannot decrypt the SOPS data key: %s", noKeyMessage(tree.Metadata))
+		return nil, err
 	}
-	cipher := aes.NewCipher()
-	mac, err := tree.Decrypt(key, cipher)
+	mac, err := decryptTree(doc, key)
 	if err != nil {
-		return nil, errors.New("cannot decrypt the SOPS values: the document is corrupted")
+		var pv *errPathValue
+		if errors.As(err, &pv) && errors.Is(err, errAuth) {
+			// A value moved to another path or changed: its own tag fails before the MAC.
+			return nil, fmt.Errorf("%w (the value at '%s' does not authenticate)", errMACMismatch, strings.Join(pv.path, "."))
+		}
+		return nil, fmt.Errorf("cannot decrypt the SOPS values: the document is corrupted (%w)", err)
 	}
-	stored, err := cipher.Decrypt(tree.Metadata.MessageAuthenticationCode, key, tree.Metadata.LastModified.Format(time.RFC3339))
-	if err != nil || stored != mac {
-		return nil, errors.New("SOPS MAC mismatch: the document was modified after it was encrypted")
+	if err := checkMAC(doc.meta, key, mac); err != nil {
+		return nil, err
 	}
-	out, err = s.EmitPlainFile(tree.Branches)
+	out, err := emit(doc, f)
 	if err != nil {
 		return nil, fmt.Errorf("cannot format the decrypted %s document", f)
 	}
 	return out, nil
-}
-
-// noKeyMessage explains which recipients the document is encrypted for, so that the user can
-// tell which key is missing. Recipients are public keys; nothing secret is included.
-func noKeyMessage(m sops.Metadata) string {
-	var age []string
-	others := 0
-	for _, group := range m.KeyGroups {
-		for _, k := range group {
-			if ak, ok := k.(*sopsage.MasterKey); ok {
-				age = append(age, ak.Recipient)
-				continue
-			}
-			others++
-		}
-	}
-	msg := "none of the configured age keys matches"
-	if len(age) > 0 {
-		msg += " the recipients " + strings.Join(age, ", ")
-	} else {
-		msg += " (the document has no age recipients)"
-	}
-	if others > 0 {
-		msg += fmt.Sprintf("; %d non-age key(s) (PGP, KMS, Vault) are not supported", others)
-	}
-	return msg
 }

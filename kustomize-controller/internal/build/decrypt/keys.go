@@ -1,13 +1,15 @@
 package decrypt
 
 import (
-	"context"
+	"bufio"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 
-	sopsage "github.com/getsops/sops/v3/age"
-	"github.com/getsops/sops/v3/keyservice"
+	"filippo.io/age"
+	"filippo.io/age/armor"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -32,43 +34,124 @@ func AgeKeysFromSecret(secret *corev1.Secret) []string {
 	return keys
 }
 
-// parseIdentities parses age identity files (one or more identities per file, "#" comments
-// allowed). The error names the position of the bad entry, never its content.
-func parseIdentities(keys []string) (sopsage.ParsedIdentities, error) {
-	var ids sopsage.ParsedIdentities
+// parseIdentities parses age identity files: one identity per line, "#" comments and empty
+// lines allowed. X25519 ("AGE-SECRET-KEY-1") and post-quantum hybrid ("AGE-SECRET-KEY-PQ-1")
+// identities are accepted; plugin identities are not (they would run programs). The error
+// names the position of the bad entry, never its content.
+func parseIdentities(keys []string) ([]age.Identity, error) {
+	var ids []age.Identity
 	for i, k := range keys {
-		var one sopsage.ParsedIdentities
-		if err := one.Import(k); err != nil {
-			return nil, fmt.Errorf("age key %d of %d is not a valid age identity", i+1, len(keys))
+		bad := fmt.Errorf("age key %d of %d is not a valid age identity", i+1, len(keys))
+		sc := bufio.NewScanner(strings.NewReader(k))
+		for sc.Scan() {
+			line := strings.TrimSpace(sc.Text())
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			var (
+				id  age.Identity
+				err error
+			)
+			switch {
+			case strings.HasPrefix(line, "AGE-SECRET-KEY-PQ-1"):
+				id, err = age.ParseHybridIdentity(line)
+			case strings.HasPrefix(line, "AGE-SECRET-KEY-1"):
+				id, err = age.ParseX25519Identity(line)
+			default:
+				err = errors.New("unknown identity type")
+			}
+			if err != nil {
+				return nil, bad
+			}
+			ids = append(ids, id)
 		}
-		ids = append(ids, one...)
+		if sc.Err() != nil {
+			return nil, bad
+		}
 	}
 	return ids, nil
 }
 
-// ageKeyService is a SOPS key service that decrypts data keys with a fixed set of age
-// identities. Unlike SOPS's own local server it never looks at the process environment or the
-// file system for keys, and it refuses every other key type.
-type ageKeyService struct {
-	keyservice.UnimplementedKeyServiceServer
-	ids sopsage.ParsedIdentities
+// maxDataKey bounds what is read from an age file: a SOPS data key is 32 bytes.
+const maxDataKey = 64
+
+// dataKey recovers the document's data key from its age entries with the configured
+// identities. Only one key group is supported: several groups mean the key is split with
+// Shamir's secret sharing.
+func (d *Decryptor) dataKey(m *metadata) ([]byte, error) {
+	if len(m.groups) > 1 {
+		return nil, fmt.Errorf("cannot decrypt the SOPS data key: it is split across %d key groups (Shamir secret sharing), which is not supported; %s",
+			len(m.groups), recipientsMessage(m))
+	}
+	if len(m.groups) == 1 {
+		for _, e := range m.groups[0].age {
+			if key, err := d.openAge(e.enc); err == nil {
+				return key, nil
+			}
+		}
+	}
+	return nil, fmt.Errorf("cannot decrypt the SOPS data key: %s", noKeyMessage(m))
 }
 
-// Decrypt implements keyservice.KeyServiceServer.
-func (s ageKeyService) Decrypt(_ context.Context, req *keyservice.DecryptRequest) (*keyservice.DecryptResponse, error) {
-	k, ok := req.GetKey().GetKeyType().(*keyservice.Key_AgeKey)
-	if !ok {
-		return nil, fmt.Errorf("unsupported SOPS key type %T: only age keys are supported", req.GetKey().GetKeyType())
-	}
-	if len(s.ids) == 0 {
-		// Never fall through to MasterKey's own key discovery (environment, home directory).
-		return nil, fmt.Errorf("no age identities configured")
-	}
-	mk := &sopsage.MasterKey{Recipient: k.AgeKey.GetRecipient(), EncryptedKey: string(req.GetCiphertext())}
-	s.ids.ApplyToMasterKey(mk)
-	plain, err := mk.Decrypt()
+// openAge decrypts one armored age file holding a data key.
+func (d *Decryptor) openAge(enc string) ([]byte, error) {
+	r, err := age.Decrypt(armor.NewReader(strings.NewReader(enc)), d.ids...)
 	if err != nil {
-		return nil, fmt.Errorf("no configured age identity matches recipient %s", k.AgeKey.GetRecipient())
+		return nil, err
 	}
-	return &keyservice.DecryptResponse{Plaintext: plain}, nil
+	key, err := io.ReadAll(io.LimitReader(r, maxDataKey+1))
+	if err != nil {
+		return nil, err
+	}
+	switch len(key) {
+	case 16, 24, 32: // AES key sizes; SOPS always writes 32
+		return key, nil
+	default:
+		return nil, errors.New("the data key has an invalid size")
+	}
+}
+
+// noKeyMessage explains which recipients the document is encrypted for, so that the user can
+// tell which key is missing. Recipients are public keys; nothing secret is included.
+func noKeyMessage(m *metadata) string {
+	msg := "none of the configured age keys matches"
+	if r := recipients(m); len(r) > 0 {
+		msg += " the recipients " + strings.Join(r, ", ")
+	} else {
+		msg += " (the document has no age recipients)"
+	}
+	if n := otherKeys(m); n > 0 {
+		msg += fmt.Sprintf("; %d non-age key(s) (PGP, KMS, Vault) are not supported", n)
+	}
+	return msg
+}
+
+// recipientsMessage lists the age recipients and counts the other keys, for the Shamir case.
+func recipientsMessage(m *metadata) string {
+	msg := "age recipients: none"
+	if r := recipients(m); len(r) > 0 {
+		msg = "age recipients: " + strings.Join(r, ", ")
+	}
+	if n := otherKeys(m); n > 0 {
+		msg += fmt.Sprintf("; %d non-age key(s) (PGP, KMS, Vault) are not supported", n)
+	}
+	return msg
+}
+
+func recipients(m *metadata) []string {
+	var r []string
+	for _, g := range m.groups {
+		for _, e := range g.age {
+			r = append(r, e.recipient)
+		}
+	}
+	return r
+}
+
+func otherKeys(m *metadata) int {
+	n := 0
+	for _, g := range m.groups {
+		n += g.others
+	}
+	return n
 }
