@@ -95,5 +95,5 @@ verify: generate manifests tidy fmt ## Regenerate everything and fail if the tre
 	@if [ -n "$$(git status --porcelain)" ]; then git status --porcelain; git --no-pager diff --stat; echo "verify: generated files or go.mod are stale; run 'make verify' and commit"; exit 1; fi
 	@# Only age keys are supported: the SOPS library and the cloud KMS SDKs it pulls in (about 40 MB
 	@# of executable, 25 MiB of RSS) stay out of the controllers; the tests use SOPS as their oracle.
-	@bad=$$(cd kustomize-controller && go list -deps . | grep -E '^github.com/getsops/|aws-sdk-go|^cloud.google.com/|azure-sdk-for-go|hashicorp/vault'); \
+	@bad=$$(cd kustomize-controller && go list -deps . | grep -E '^github.com/getsops/|aws-sdk-go|^cloud.google.com/|azure-sdk-for-go|hashicorp/vault' || true); \
 		if [ -n "$$bad" ]; then echo "verify: kustomize-controller links:"; echo "$$bad" | head; exit 1; fi
