@@ -34,7 +34,7 @@ func (b *bench) applyFloor(ctx context.Context, size int) (time.Duration, error)
 		return 0, err
 	}
 	defer b.dropNamespace(ctx, ns)
-	objs := make([]*corev1.ConfigMap, size)
+	objs := make([]client.Object, size)
 	for i := range objs {
 		objs[i] = &corev1.ConfigMap{
 			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
@@ -44,6 +44,14 @@ func (b *bench) applyFloor(ctx context.Context, size int) (time.Duration, error)
 		}
 	}
 	start := time.Now()
+	if err := b.applyAll(ctx, objs); err != nil {
+		return 0, fmt.Errorf("floor apply: %w", err)
+	}
+	return time.Since(start), nil
+}
+
+// applyAll server-side-applies objs, floorConcurrency at a time, as the harness's field owner.
+func (b *bench) applyAll(ctx context.Context, objs []client.Object) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(floorConcurrency)
 	for _, o := range objs {
@@ -51,10 +59,7 @@ func (b *bench) applyFloor(ctx context.Context, size int) (time.Duration, error)
 			return b.c.Patch(gctx, o, client.Apply, client.ForceOwnership, client.FieldOwner("bench-floor"))
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return 0, fmt.Errorf("floor apply: %w", err)
-	}
-	return time.Since(start), nil
+	return g.Wait()
 }
 
 // noopFloor measures the two writes every no-op reconcile requested by annotation needs: the
@@ -134,7 +139,7 @@ func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, error)
 		return 0, err
 	}
 	defer b.dropNamespace(ctx, ns)
-	var objs []*unstructured.Unstructured
+	var objs []client.Object
 	for i := range units {
 		for _, doc := range strings.Split(unitManifests(fmt.Sprintf("unit-%04d", i)), "\n---\n") {
 			u := &unstructured.Unstructured{}
@@ -146,14 +151,7 @@ func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, error)
 		}
 	}
 	start := time.Now()
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(floorConcurrency)
-	for _, o := range objs {
-		g.Go(func() error {
-			return b.c.Patch(gctx, o, client.Apply, client.ForceOwnership, client.FieldOwner("bench-floor"))
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err := b.applyAll(ctx, objs); err != nil {
 		return 0, fmt.Errorf("workload 4 floor: %w", err)
 	}
 	err = poll(ctx, 20*time.Millisecond, 15*time.Minute, func(ctx context.Context) (bool, error) {
