@@ -9,7 +9,8 @@ import (
 )
 
 // BenchmarkBuild measures Build of a plain directory of N ConfigMaps (one file each, so the
-// generated kustomization.yaml lists N resources), with and without postBuild substitution.
+// generated kustomization.yaml lists N resources), with and without postBuild substitution and
+// targetNamespace.
 // Issue 7's build cache uses these figures. Run with:
 //
 //	go test ./internal/build/ -run '^$' -bench BenchmarkBuild -benchmem
@@ -20,13 +21,17 @@ func BenchmarkBuild(b *testing.B) {
 			files[fmt.Sprintf("cms/cm-%05d.yaml", i)] = cm(fmt.Sprintf("cm-%05d", i), "data:\n  key: value-${suffix:=x}\n  index: \""+fmt.Sprint(i)+"\"\n")
 		}
 		root := writeTree(b, files)
-		for _, sub := range []bool{false, true} {
-			name := fmt.Sprintf("configmaps=%d/substitute=%v", n, sub)
+		for _, v := range []struct{ sub, ns bool }{{false, false}, {true, false}, {false, true}} {
+			sub := v.sub
+			name := fmt.Sprintf("configmaps=%d/substitute=%v/targetNamespace=%v", n, sub, v.ns)
 			b.Run(name, func(b *testing.B) {
 				k := ks(func(s *kustomizev1.KustomizationSpec) {
 					s.Path = "cms"
 					if sub {
 						s.PostBuild = &kustomizev1.PostBuild{Substitute: map[string]string{"suffix": "y"}}
+					}
+					if v.ns {
+						s.TargetNamespace = "apps"
 					}
 				})
 				b.ReportAllocs()

@@ -9,22 +9,27 @@ import (
 	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/api/resource"
 	kustypes "sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 )
 
-// The plain build: the most common kustomization of all, a list of manifest files and nothing
-// else (what fluxcd/pkg/kustomize generates for a directory without a kustomization.yaml), is
-// assembled here from kustomize's own parts, in linear time. krusty adds every resource to a
-// resource map that scans all the resources added before it for an ID conflict, then does so
-// again when it drops local configs, each scan re-reading every resource's kind from
-// its YAML: about 0.5 s of CPU for 1,000 objects and tens of seconds for 5,000. For this
-// kustomization the result is fully determined without that machinery: every file parsed by
-// kustomize's resource factory, in order (with Flux's krusty options kustomize does not sort:
-// the order is the files' and, within a file, the documents'); local configs dropped; the build
-// annotations removed. A conflict, a directory, a remote resource, a parse error or any
-// other field in the kustomization makes the plain build step aside and krusty run instead, so
+// The plain build: the most common kustomizations of all, a list of manifest files and nothing
+// else (what fluxcd/pkg/kustomize generates for a directory without a kustomization.yaml), or
+// that and a namespace (spec.targetNamespace), are built here without kustomize's quadratic
+// costs. krusty adds every resource to a resource map that scans all the resources added
+// before it for an ID conflict, scans again when its namespace transformer has set each
+// namespace and when it drops local configs, each scan re-reading every resource's kind from
+// its YAML: about 0.5 s of CPU for 1,000 objects and a minute for 5,000.
+//
+// Without a namespace the result is fully determined without that machinery: every file parsed
+// by kustomize's resource factory, in order (with Flux's krusty options kustomize does not
+// sort: the order is the files' and, within a file, the documents'); local configs dropped; the
+// build annotations removed. With a namespace, kustomize itself runs on groups of files
+// (buildNamespaced). A conflict, a directory, a remote resource, a parse error or any other
+// field in the kustomization makes the plain build step aside and krusty run on the whole, so
 // every error message, and every other kustomization, is kustomize's own.
-// TestPlainBuild_MatchesKustomize holds both builds to the same output.
+// TestPlainBuild_MatchesKustomize and TestPlainBuild_RandomTrees hold both builds to the same
+// output.
 //
 // Like krusty, it runs under kustomizeMu: resource IDs consult kyaml's OpenAPI schema (is a kind
 // namespaced?), which must be the built-in one.
@@ -32,8 +37,9 @@ import (
 // plainFactory parses manifests as krusty's default dependency provider does.
 var plainFactory = provider.NewDepProvider().GetResourceFactory()
 
-// plainBuild builds dir when its kustomization only lists resource files. ok is false when it
-// does not apply; fs then has recorded nothing (see recordingFS.rewind).
+// plainBuild builds dir when its kustomization only lists resource files, with at most a
+// namespace. ok is false when it does not apply; fs then has recorded nothing (see
+// recordingFS.rewind).
 func plainBuild(fs *recordingFS, dir string) (res []*resource.Resource, ok bool) {
 	mark := fs.mark()
 	defer func() {
@@ -41,16 +47,42 @@ func plainBuild(fs *recordingFS, dir string) (res []*resource.Resource, ok bool)
 			fs.rewind(mark)
 		}
 	}()
-	files, ok := plainResources(fs, dir)
-	if !ok {
+	pk, ok := readPlain(fs, dir)
+	switch {
+	case !ok:
 		return nil, false
+	case pk.namespace != "":
+		return pk.buildNamespaced(fs, dir)
+	default:
+		return pk.assemble(fs)
 	}
-	type key struct {
-		group, version, kind, name, namespace string
-	}
-	seen := map[key]bool{}
+}
+
+// plainKustomization is a kustomization the plain build handles.
+type plainKustomization struct {
+	kfile     string   // the kustomization file
+	entries   []string // its resources, as written
+	files     []string // the same, joined to its directory
+	namespace string
+}
+
+// idKey is a resource ID as kustomize compares them (resid.ResId.Equals: the namespace is the
+// effective one, so "" and "default" are the same for namespaced kinds).
+type idKey struct {
+	group, version, kind, name, namespace string
+}
+
+func keyOf(r *resource.Resource) idKey {
+	id := r.CurId()
+	return idKey{id.Group, id.Version, id.Kind, id.Name, id.EffectiveNamespace()}
+}
+
+// assemble is the build without a namespace: every document of every file, in order, local
+// configs dropped, IDs unique, build annotations removed.
+func (pk plainKustomization) assemble(fs *recordingFS) ([]*resource.Resource, bool) {
+	seen := map[idKey]bool{}
 	var out []*resource.Resource
-	for _, f := range files {
+	for _, f := range pk.files {
 		data, err := fs.ReadFile(f)
 		if err != nil {
 			return nil, false
@@ -63,8 +95,7 @@ func plainBuild(fs *recordingFS, dir string) (res []*resource.Resource, ok bool)
 			if r.IsNilOrEmpty() {
 				return nil, false // kustomize drops these along the way: let it
 			}
-			id := r.CurId()
-			k := key{id.Group, id.Version, id.Kind, id.Name, id.EffectiveNamespace()}
+			k := keyOf(r)
 			if seen[k] {
 				return nil, false // kustomize reports the conflict
 			}
@@ -87,49 +118,139 @@ func plainBuild(fs *recordingFS, dir string) (res []*resource.Resource, ok bool)
 	return out, true
 }
 
-// plainResources returns the files a kustomization in dir lists when it lists nothing but
-// resource files (paths joined to dir); ok is false otherwise.
-func plainResources(fs *recordingFS, dir string) (files []string, ok bool) {
-	var kfile string
+// namespacedChunkDocs is about how many documents one kustomize run of buildNamespaced covers.
+var namespacedChunkDocs = 200
+
+// namespaceSafeKinds are the kinds whose references to other objects carry no namespace
+// (ConfigMaps, Secrets, ServiceAccounts and claims by name, a Service's selector, an Ingress's
+// backend service, a scale target, ...). When an object moves to the target namespace,
+// kustomize rewrites the references that do carry one (RoleBinding subjects, webhook and
+// APIService services, ...) in every object of the set; groups built apart would miss those
+// that cross a group, so only sets made of these kinds (core and apps kinds, by group) are built
+// in groups.
+var namespaceSafeKinds = map[string]bool{
+	"/ConfigMap": true, "/Secret": true, "/Service": true, "/ServiceAccount": true,
+	"/PersistentVolumeClaim": true, "/Pod": true, "/LimitRange": true, "/ResourceQuota": true,
+	"apps/Deployment": true, "apps/StatefulSet": true, "apps/DaemonSet": true, "apps/ReplicaSet": true,
+	"batch/Job": true, "batch/CronJob": true, "autoscaling/HorizontalPodAutoscaler": true,
+	"policy/PodDisruptionBudget": true, "networking.k8s.io/Ingress": true,
+	"networking.k8s.io/NetworkPolicy": true,
+}
+
+// buildNamespaced is the build with a namespace. kustomize's namespace transformer (its field
+// specs, and the references it rewrites) is not redone here: kustomize itself runs on
+// consecutive groups of the files, each group listed in a kustomization with the namespace, so
+// that its quadratic scans only cover a group. That is the same build only when no reference
+// crosses a group in a way kustomize rewrites, hence namespaceSafeKinds. The results are
+// concatenated in order and their IDs checked once for the whole set: two objects of different
+// groups that end up with the same ID send the build to kustomize, which reports the conflict
+// (an ID conflict before the namespace is set is one after it too). Each group's kustomization
+// is served in place of the real one and not recorded: it is derived from the recorded one.
+func (pk plainKustomization) buildNamespaced(fs *recordingFS, dir string) ([]*resource.Resource, bool) {
+	docs := make([]int, len(pk.files))
+	for i, f := range pk.files {
+		data, err := fs.ReadFile(f)
+		if err != nil {
+			return nil, false
+		}
+		rs, err := plainFactory.SliceFromBytes(data)
+		if err != nil {
+			return nil, false
+		}
+		for _, r := range rs {
+			if gvk := r.GetGvk(); !namespaceSafeKinds[gvk.Group+"/"+gvk.Kind] {
+				return nil, false
+			}
+		}
+		docs[i] = len(rs)
+	}
+	seen := map[idKey]bool{}
+	var out []*resource.Resource
+	for start := 0; start < len(pk.files); {
+		end, n := start, 0
+		for end < len(pk.files) && (end == start || n < namespacedChunkDocs) {
+			n += docs[end]
+			end++
+		}
+		k := kustypes.Kustomization{Namespace: pk.namespace, Resources: pk.entries[start:end]}
+		k.APIVersion, k.Kind = kustypes.KustomizationVersion, kustypes.KustomizationKind
+		content, err := yaml.Marshal(k)
+		if err != nil {
+			return nil, false
+		}
+		m, err := runKrusty(&servedFile{FileSystem: fs, path: pk.kfile, content: content}, dir)
+		if err != nil {
+			return nil, false
+		}
+		for _, r := range m.Resources() {
+			k := keyOf(r)
+			if seen[k] {
+				return nil, false
+			}
+			seen[k] = true
+			out = append(out, r)
+		}
+		start = end
+	}
+	return out, true
+}
+
+// servedFile serves content as the file at path, over a filesystem.
+type servedFile struct {
+	filesys.FileSystem
+	path    string
+	content []byte
+}
+
+func (s *servedFile) ReadFile(p string) ([]byte, error) {
+	if filepath.Clean(p) == s.path {
+		return append([]byte(nil), s.content...), nil
+	}
+	return s.FileSystem.ReadFile(p)
+}
+
+// readPlain reads the kustomization in dir and reports whether it lists nothing but resource
+// files, with at most a namespace.
+func readPlain(fs *recordingFS, dir string) (pk plainKustomization, ok bool) {
 	for _, name := range konfig.RecognizedKustomizationFileNames() {
 		if p := filepath.Join(dir, name); fs.Exists(p) {
-			if kfile != "" {
-				return nil, false // kustomize refuses several
+			if pk.kfile != "" {
+				return pk, false // kustomize refuses several
 			}
-			kfile = p
+			pk.kfile = p
 		}
 	}
-	if kfile == "" {
-		return nil, false
+	if pk.kfile == "" {
+		return pk, false
 	}
-	data, err := fs.ReadFile(kfile)
+	data, err := fs.ReadFile(pk.kfile)
 	if err != nil {
-		return nil, false
+		return pk, false
 	}
 	var k kustypes.Kustomization
 	if err := yaml.UnmarshalStrict(data, &k); err != nil {
-		return nil, false
+		return pk, false
 	}
 	if (k.Kind != "" && k.Kind != kustypes.KustomizationKind) ||
 		(k.APIVersion != "" && k.APIVersion != kustypes.KustomizationVersion) {
-		return nil, false
+		return pk, false
 	}
-	resources := k.Resources
-	k.TypeMeta, k.Resources = kustypes.TypeMeta{}, nil
-	if !reflect.DeepEqual(k, kustypes.Kustomization{}) || len(resources) == 0 {
-		return nil, false
+	pk.entries, pk.namespace = k.Resources, k.Namespace
+	k.TypeMeta, k.Resources, k.Namespace = kustypes.TypeMeta{}, nil, ""
+	if !reflect.DeepEqual(k, kustypes.Kustomization{}) || len(pk.entries) == 0 {
+		return pk, false
 	}
-	for _, r := range resources {
+	for _, r := range pk.entries {
 		if r == "" || strings.Contains(r, "://") || strings.Contains(r, "@") || strings.Contains(r, "?") {
-			return nil, false // remote, or something for kustomize to explain
+			return pk, false // remote, or something for kustomize to explain
 		}
 		p := filepath.Join(dir, r)
 		if fs.IsDir(p) {
-			return nil, false
+			return pk, false
 		}
-		files = append(files, p)
+		pk.files = append(pk.files, p)
 	}
-	return files, true
+	return pk, true
 }
 
 // localConfig reports whether kustomize drops r as a local config (the

@@ -108,7 +108,7 @@ data:
 ---
 apiVersion: v1
 kind: ConfigMap
-metadata: {name: a, namespace: other}
+metadata: {name: c, namespace: other}
 ---
 apiVersion: v1
 kind: ConfigMap
@@ -135,6 +135,86 @@ items:
   metadata: {name: sa}
 `
 
+const workloads = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      serviceAccountName: app
+      containers:
+      - name: web
+        image: web:1
+        envFrom: [{configMapRef: {name: b}}, {secretRef: {name: s1}}]
+        volumeMounts: [{name: data, mountPath: /data}]
+      volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: apps}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web}
+spec: {rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web}
+spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}, maxReplicas: 3}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data, namespace: default}
+spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app}
+imagePullSecrets: [{name: s1}]
+`
+
+const references = `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: rb}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}
+subjects:
+- {kind: ServiceAccount, name: default}
+- {kind: ServiceAccount, name: app, namespace: elsewhere}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: crb}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}
+subjects: [{kind: ServiceAccount, name: default, namespace: default}]
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata: {name: vhook}
+webhooks:
+- name: v.example.com
+  clientConfig: {service: {name: web, namespace: apps, path: /v}}
+  admissionReviewVersions: [v1]
+  sideEffects: None
+---
+apiVersion: apiregistration.k8s.io/v1
+kind: APIService
+metadata: {name: v1.metrics.example.com}
+spec: {service: {name: web, namespace: apps}, group: metrics.example.com, version: v1}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: app}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: reader, namespace: apps}
+rules: []
+`
+
 // TestPlainBuild_MatchesKustomize: where the plain build applies, its output is krusty's, byte
 // for byte; where it does not, it steps aside without leaving observations behind.
 func TestPlainBuild_MatchesKustomize(t *testing.T) {
@@ -142,16 +222,26 @@ func TestPlainBuild_MatchesKustomize(t *testing.T) {
 		name  string
 		files map[string]string
 		plain bool // the plain build applies
+		// the plain build applies with a namespace too (only namespaceSafeKinds)
+		plainNS bool
 	}{
 		{name: "mixed kinds, comments, empty documents", plain: true, files: map[string]string{
 			"kustomization.yaml": "resources: [mixed.yaml, cms.yaml, list.yaml]\n",
 			"mixed.yaml":         mixedKinds, "cms.yaml": configMapsAB, "list.yaml": list,
 		}},
-		{name: "full header, files in subdirectories and a parent", plain: true, files: map[string]string{
+		{name: "references between files", plain: true, files: map[string]string{
+			"kustomization.yaml": "resources: [refs.yaml, mixed.yaml, cms.yaml]\n",
+			"refs.yaml":          references, "mixed.yaml": mixedKinds, "cms.yaml": configMapsAB,
+		}},
+		{name: "workloads and what they use, across files", plain: true, plainNS: true, files: map[string]string{
+			"kustomization.yaml": "resources: [deploy.yaml, cms.yaml, more.yaml]\n",
+			"deploy.yaml":        workloads, "cms.yaml": configMapsAB, "more.yaml": list,
+		}},
+		{name: "full header, files in subdirectories and a parent", plain: true, plainNS: true, files: map[string]string{
 			"app/kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- sub/cms.yaml\n- ../shared/list.yaml\n",
 			"app/sub/cms.yaml":       configMapsAB, "shared/list.yaml": list,
 		}},
-		{name: "kustomization.yml", plain: true, files: map[string]string{
+		{name: "kustomization.yml", plain: true, plainNS: true, files: map[string]string{
 			"kustomization.yml": "resources: [cms.yaml]\n", "cms.yaml": configMapsAB,
 		}},
 		{name: "ID conflict across the default namespace", files: map[string]string{
@@ -174,37 +264,54 @@ func TestPlainBuild_MatchesKustomize(t *testing.T) {
 		{name: "a remote resource", files: map[string]string{"kustomization.yaml": "resources: [https://example.com/x.yaml]\n"}},
 		{name: "no resources", files: map[string]string{"kustomization.yaml": "resources: []\n"}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			root := writeTree(t, tt.files)
-			dir := root
-			if _, ok := tt.files["app/kustomization.yaml"]; ok {
-				dir = filepath.Join(root, "app")
-			}
-			got, ok, rec := plainYAML(t, root, dir)
-			if ok != tt.plain {
-				t.Fatalf("plain build applied: %v, want %v", ok, tt.plain)
-			}
-			if !ok {
-				if rec.deps.Len() != 0 {
-					t.Errorf("a plain build that stepped aside left %d observations", rec.deps.Len())
+	// Small groups, so that the namespaced build runs kustomize on several of them.
+	defer func(n int) { namespacedChunkDocs = n }(namespacedChunkDocs)
+	namespacedChunkDocs = 3
+	for _, ns := range []string{"", "target"} {
+		for _, tt := range tests {
+			t.Run(fmt.Sprintf("%s/namespace=%q", tt.name, ns), func(t *testing.T) {
+				files := map[string]string{}
+				for name, content := range tt.files {
+					if ns != "" && strings.Contains(name, "ustomization.y") {
+						content = "namespace: " + ns + "\n" + content
+					}
+					files[name] = content
 				}
-				return
-			}
-			want, err := krustyYAML(t, dir)
-			if err != nil {
-				t.Fatalf("kustomize: %v", err)
-			}
-			if got != want {
-				t.Errorf("plain build differs from kustomize\n--- plain\n%s\n--- kustomize\n%s", got, want)
-			}
-		})
+				root := writeTree(t, files)
+				dir := root
+				if _, ok := files["app/kustomization.yaml"]; ok {
+					dir = filepath.Join(root, "app")
+				}
+				got, ok, rec := plainYAML(t, root, dir)
+				want := tt.plain
+				if ns != "" {
+					want = tt.plainNS
+				}
+				if ok != want {
+					_, kerr := krustyYAML(t, dir)
+					t.Fatalf("plain build applied: %v, want %v (kustomize: %v)", ok, want, kerr)
+				}
+				if !ok {
+					if rec.deps.Len() != 0 {
+						t.Errorf("a plain build that stepped aside left %d observations", rec.deps.Len())
+					}
+					return
+				}
+				built, err := krustyYAML(t, dir)
+				if err != nil {
+					t.Fatalf("kustomize: %v", err)
+				}
+				if got != built {
+					t.Errorf("plain build differs from kustomize\n--- plain\n%s\n--- kustomize\n%s", got, built)
+				}
+			})
+		}
 	}
 }
 
-// TestPlainBuild_RandomTrees compares the two builds on random sets of objects: kinds from
+// TestPlainBuild_RandomTrees compares the two builds on random sets of objects: kinds of
 // kustomize's fixed order and others, namespaced and cluster-scoped, names and namespaces that
-// sort in every way, spread over files in random order.
+// sort in every way, spread over files in random order, half of them with a namespace.
 func TestPlainBuild_RandomTrees(t *testing.T) {
 	kinds := []struct{ apiVersion, kind string }{
 		{"v1", "ConfigMap"}, {"v1", "Secret"}, {"v1", "Service"}, {"v1", "Namespace"}, {"v1", "ServiceAccount"},
@@ -213,8 +320,14 @@ func TestPlainBuild_RandomTrees(t *testing.T) {
 		{"rbac.authorization.k8s.io/v1", "RoleBinding"}, {"networking.k8s.io/v1", "Ingress"},
 		{"admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration"},
 	}
+	safeKinds := []struct{ apiVersion, kind string }{
+		{"v1", "ConfigMap"}, {"v1", "Secret"}, {"v1", "Service"}, {"v1", "ServiceAccount"},
+		{"apps/v1", "Deployment"}, {"apps/v1", "StatefulSet"}, {"batch/v1", "Job"}, {"networking.k8s.io/v1", "Ingress"},
+	}
 	names := []string{"a", "a-b", "a.b", "b", "z", "app-1", "app-10", "app-2"}
 	namespaces := []string{"", "default", "a", "a-b", "kube-system"}
+	defer func(n int) { namespacedChunkDocs = n }(namespacedChunkDocs)
+	namespacedChunkDocs = 4
 	r := rand.New(rand.NewPCG(7, 7))
 	for i := range 40 {
 		files := map[string]string{}
@@ -224,8 +337,12 @@ func TestPlainBuild_RandomTrees(t *testing.T) {
 			listed = append(listed, fmt.Sprintf("f%d.yaml", f))
 		}
 		seen := map[string]bool{}
+		namespaced := i%2 == 1
 		for range 1 + r.IntN(60) {
 			k := kinds[r.IntN(len(kinds))]
+			if namespaced {
+				k = safeKinds[r.IntN(len(safeKinds))]
+			}
 			name, ns := names[r.IntN(len(names))], namespaces[r.IntN(len(namespaces))]
 			key := k.apiVersion + k.kind + name + ns
 			if ns == "" || ns == "default" {
@@ -244,6 +361,9 @@ func TestPlainBuild_RandomTrees(t *testing.T) {
 		}
 		r.Shuffle(len(listed), func(i, j int) { listed[i], listed[j] = listed[j], listed[i] })
 		files["kustomization.yaml"] = "resources: [" + strings.Join(listed, ", ") + "]\n"
+		if namespaced {
+			files["kustomization.yaml"] = "namespace: " + namespaces[2+r.IntN(3)] + "\n" + files["kustomization.yaml"]
+		}
 		for _, f := range listed {
 			if files[f] == "" {
 				files[f] = "# empty\n"
