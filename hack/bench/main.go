@@ -297,7 +297,7 @@ func section(machine [][2]string, tables []table, failures []string) string {
 	var b strings.Builder
 	b.WriteString("## Issue 7 harness: end-to-end workloads\n\n")
 	b.WriteString("Written by `make bench` (`hack/bench`): the local control plane with kube-controller-manager, the four " +
-		"controller binaries as separate processes (`pkg/devenv`, default flags, `--concurrent=4`), and an in-process Git server " +
+		"controller binaries as separate processes (`pkg/devenv`, default flags: kustomize-controller `--concurrent=16`, `--concurrent-ssa=16`), and an in-process Git server " +
 		"(fluxcd/pkg/gittestserver, smart HTTP). Every figure is observed from outside the controllers: object state in the API " +
 		"server, kube-apiserver's `apiserver_request_total`, `/proc/<pid>` of each controller. Targets are issue 7's; a verdict is " +
 		"taken on the median.\n\n")
