@@ -54,6 +54,7 @@ type localState struct {
 	enabled      bool                                     // false: webhooks could not be listed, dry-run everything
 	once         sync.Once
 	lists        memo[listKey, nameList]             // objects that exist, by kind and namespace
+	perList      map[listKey]int                     // objects of the set, by kind and namespace
 	rules        memo[schema.GroupVersionKind, bool] // schemas with CEL rules
 	prepare      func()                              // fills hookedGroups, missingNS and enabled; nil without a LocalCheck
 
@@ -122,10 +123,15 @@ type nameList struct {
 }
 
 // exists reports whether an object named like obj exists (without owner labels, or the Lookup
-// would have found it). One metadata list per kind and namespace replaces a read per object;
-// known is false when the list failed.
+// would have found it). A kind with more than fewPerList objects of the set in a namespace is
+// listed once (metadata only) for all of them; fewer are read one by one, so that one new
+// ConfigMap in a namespace of thousands does not list them all. known is false when the
+// cluster could not be read.
 func (m *Manager) exists(ctx context.Context, st *localState, obj *unstructured.Unstructured) (exists, known bool) {
 	k := listKey{gvk: obj.GroupVersionKind(), namespace: obj.GetNamespace()}
+	if st.perList[k] <= fewPerList {
+		return m.existsOne(ctx, obj)
+	}
 	l := st.lists.get(k, func() (l nameList) {
 		list := &metav1.PartialObjectMetadataList{}
 		list.SetGroupVersionKind(k.gvk.GroupVersion().WithKind(k.gvk.Kind + "List"))
@@ -144,6 +150,24 @@ func (m *Manager) exists(ctx context.Context, st *localState, obj *unstructured.
 		return l
 	})
 	return l.names[obj.GetName()], l.ok
+}
+
+// fewPerList is the most objects of one kind and namespace read one by one rather than listed.
+const fewPerList = 4
+
+// existsOne reads obj's metadata.
+func (m *Manager) existsOne(ctx context.Context, obj *unstructured.Unstructured) (exists, known bool) {
+	meta := &metav1.PartialObjectMetadata{}
+	meta.SetGroupVersionKind(obj.GroupVersionKind())
+	err := m.c.Get(ctx, client.ObjectKeyFromObject(obj), meta)
+	switch {
+	case err == nil:
+		return true, true
+	case apierrors.IsNotFound(err) && !isResourceGone(err):
+		return false, true
+	default:
+		return false, false
+	}
 }
 
 // ready runs prepare once; it reports whether local checks are possible.
@@ -180,6 +204,10 @@ func (m *Manager) prepareLocal(ctx context.Context, objs []*unstructured.Unstruc
 			st.crdSchemas[gvk] = s
 			st.crdScopes[gvk] = scope
 		}
+	}
+	st.perList = map[listKey]int{}
+	for _, o := range objs {
+		st.perList[listKey{gvk: o.GroupVersionKind(), namespace: o.GetNamespace()}]++
 	}
 	st.prepare = func() { st.enabled = m.clusterFacts(ctx, objs, namespaces, st) }
 	return st, strings.Join(problems, "\n")

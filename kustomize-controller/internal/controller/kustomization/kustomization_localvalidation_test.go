@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -11,7 +12,9 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -259,6 +262,45 @@ spec:
 // TestLocalValidation_CRDAndCRInOneRevision: a custom resource is checked against the CRD in
 // the same revision: a valid pair is applied, an invalid resource is rejected with its field
 // and neither the CRD nor anything else is applied.
+// listOrGetKey tells ConfigMap lists from requests for one object (by method and name), and
+// dry-runs from applies.
+func listOrGetKey(r *http.Request) string {
+	if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/configmaps") {
+		return "LIST configmaps"
+	}
+	return dryRunKey(r) + " " + path.Base(r.URL.Path)
+}
+
+// A few new objects of a kind are checked for existence one by one, not by listing their
+// namespace (which may hold thousands); one that exists without owner labels is still found,
+// and dry-run before it is taken over.
+func TestLocalValidation_FewNewObjectsAreReadNotListed(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.CreateNamespace(t, "localfew")
+	files := map[string]string{"base.yaml": configMap(ns, "base", nil, nil)}
+	key := manualKustomization(t, ns, files, nil)
+	foreign := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "foreign"}, Data: map[string]string{"k": "theirs"}}
+	g.Expect(env.Client.Create(t.Context(), foreign)).To(Succeed())
+	files["new.yaml"] = configMap(ns, "new", map[string]string{"k": "v"}, nil)
+	files["foreign.yaml"] = configMap(ns, "foreign", map[string]string{"k": "ours"}, nil)
+	rev := publishRevision(t, ns, files)
+	requests.reset()
+	requests.key = listOrGetKey
+	t.Cleanup(func() { requests.key = nil })
+	reconcileUntilAttempted(t, key, rev)
+	counts := requests.reset()
+	g.Expect(getKs(g, t.Context(), key).Status.LastAppliedRevision).To(Equal(rev))
+	g.Expect(counts).NotTo(HaveKey("LIST configmaps"), "requests: %v", counts)
+	g.Expect(counts).To(HaveKeyWithValue("GET new", 1), "one read for the new object: %v", counts)
+	g.Expect(counts).To(HaveKeyWithValue("PATCH new", 1), "one apply for the new object: %v", counts)
+	g.Expect(counts).NotTo(HaveKey("PATCH dry-run new"), "the new object is validated locally: %v", counts)
+	g.Expect(counts).To(HaveKey("PATCH dry-run foreign"), "the existing object is dry-run: %v", counts)
+	got := &corev1.ConfigMap{}
+	g.Expect(env.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: "foreign"}, got)).To(Succeed())
+	g.Expect(got.Data).To(HaveKeyWithValue("k", "ours"))
+	g.Expect(getCM(g, t.Context(), ns, "new")).NotTo(BeNil())
+}
+
 func TestLocalValidation_CRDAndCRInOneRevision(t *testing.T) {
 	tests := []struct {
 		name, plural, kind, spec string
