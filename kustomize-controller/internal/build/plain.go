@@ -77,20 +77,31 @@ func keyOf(r *resource.Resource) idKey {
 	return idKey{id.Group, id.Version, id.Kind, id.Name, id.EffectiveNamespace()}
 }
 
-// assemble is the build without a namespace: every document of every file, in order, local
-// configs dropped, IDs unique, build annotations removed.
-func (pk plainKustomization) assemble(fs *recordingFS) ([]*resource.Resource, bool) {
-	seen := map[idKey]bool{}
-	var out []*resource.Resource
-	for _, f := range pk.files {
+// parse reads every listed file, in order, and parses it with kustomize's resource factory.
+func (pk plainKustomization) parse(fs *recordingFS) ([][]*resource.Resource, bool) {
+	out := make([][]*resource.Resource, len(pk.files))
+	for i, f := range pk.files {
 		data, err := fs.ReadFile(f)
 		if err != nil {
 			return nil, false
 		}
-		rs, err := plainFactory.SliceFromBytes(data)
-		if err != nil {
+		if out[i], err = plainFactory.SliceFromBytes(data); err != nil {
 			return nil, false
 		}
+	}
+	return out, true
+}
+
+// assemble is the build without a namespace: every document of every file, in order, local
+// configs dropped, IDs unique, build annotations removed.
+func (pk plainKustomization) assemble(fs *recordingFS) ([]*resource.Resource, bool) {
+	files, ok := pk.parse(fs)
+	if !ok {
+		return nil, false
+	}
+	seen := map[idKey]bool{}
+	var out []*resource.Resource
+	for _, rs := range files {
 		for _, r := range rs {
 			if r.IsNilOrEmpty() {
 				return nil, false // kustomize drops these along the way: let it
@@ -147,16 +158,12 @@ var namespaceSafeKinds = map[string]bool{
 // (an ID conflict before the namespace is set is one after it too). Each group's kustomization
 // is served in place of the real one and not recorded: it is derived from the recorded one.
 func (pk plainKustomization) buildNamespaced(fs *recordingFS, dir string) ([]*resource.Resource, bool) {
+	files, ok := pk.parse(fs)
+	if !ok {
+		return nil, false
+	}
 	docs := make([]int, len(pk.files))
-	for i, f := range pk.files {
-		data, err := fs.ReadFile(f)
-		if err != nil {
-			return nil, false
-		}
-		rs, err := plainFactory.SliceFromBytes(data)
-		if err != nil {
-			return nil, false
-		}
+	for i, rs := range files {
 		for _, r := range rs {
 			if gvk := r.GetGvk(); !namespaceSafeKinds[gvk.Group+"/"+gvk.Kind] {
 				return nil, false
