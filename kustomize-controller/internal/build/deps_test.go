@@ -42,39 +42,45 @@ func TestPlanUnchanged(t *testing.T) {
 		{"plain directory and another path changed", "plain", map[string]string{"apps/b/cm.yaml": cm("b", "2")}, true},
 		{"unlisted file next to a kustomization.yaml", "apps/b", map[string]string{"apps/b/extra.yaml": cm("extra", "1")}, true},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ctx := context.Background()
-			k := ks(func(s *kustomizev1.KustomizationSpec) { s.Path = tt.path })
-			first, err := Prepare(ctx, Input{Root: writeTree(t, base), Kustomization: k})
-			if err != nil {
-				t.Fatal(err)
-			}
-			objs, err := first.Build(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if first.Deps() == nil || first.Deps().Len() == 0 {
-				t.Fatal("the build recorded no observations")
-			}
-			second := maps.Clone(base)
-			maps.Copy(second, tt.change)
-			next, err := Prepare(ctx, Input{Root: writeTree(t, second), Kustomization: k})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := next.Unchanged(first.Deps()); got != tt.want {
-				t.Fatalf("Unchanged = %v, want %v", got, tt.want)
-			}
-			// Whatever Unchanged says must be true of the builds themselves.
-			again, err := next.Build(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if same := sameObjects(t, objs, again); tt.want && !same {
-				t.Fatal("Unchanged said true but the second artifact builds other objects")
-			}
-		})
+	// With a namespace, the plain directories build in groups (plain.go), which record their
+	// observations differently.
+	for _, ns := range []string{"", "ops"} {
+		for _, tt := range tests {
+			t.Run(tt.name+"/targetNamespace "+ns, func(t *testing.T) { testUnchanged(t, base, tt.path, ns, tt.change, tt.want) })
+		}
+	}
+}
+
+func testUnchanged(t *testing.T, base map[string]string, path, namespace string, change map[string]string, want bool) {
+	ctx := context.Background()
+	k := ks(func(s *kustomizev1.KustomizationSpec) { s.Path = path; s.TargetNamespace = namespace })
+	first, err := Prepare(ctx, Input{Root: writeTree(t, base), Kustomization: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs, err := first.Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Deps() == nil || first.Deps().Len() == 0 {
+		t.Fatal("the build recorded no observations")
+	}
+	second := maps.Clone(base)
+	maps.Copy(second, change)
+	next, err := Prepare(ctx, Input{Root: writeTree(t, second), Kustomization: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := next.Unchanged(first.Deps()); got != want {
+		t.Fatalf("Unchanged = %v, want %v", got, want)
+	}
+	// Whatever Unchanged says must be true of the builds themselves.
+	again, err := next.Build(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if same := sameObjects(t, objs, again); want && !same {
+		t.Fatal("Unchanged said true but the second artifact builds other objects")
 	}
 }
 

@@ -72,9 +72,18 @@ type idKey struct {
 	group, version, kind, name, namespace string
 }
 
-func keyOf(r *resource.Resource) idKey {
+// idSet holds the IDs seen so far of a set being assembled.
+type idSet map[idKey]bool
+
+// add reports false when r's current ID is already in s (the conflict kustomize reports).
+func (s idSet) add(r *resource.Resource) bool {
 	id := r.CurId()
-	return idKey{id.Group, id.Version, id.Kind, id.Name, id.EffectiveNamespace()}
+	k := idKey{id.Group, id.Version, id.Kind, id.Name, id.EffectiveNamespace()}
+	if s[k] {
+		return false
+	}
+	s[k] = true
+	return true
 }
 
 // parse reads every listed file, in order, and parses it with kustomize's resource factory.
@@ -99,18 +108,16 @@ func (pk plainKustomization) assemble(fs *recordingFS) ([]*resource.Resource, bo
 	if !ok {
 		return nil, false
 	}
-	seen := map[idKey]bool{}
+	seen := idSet{}
 	var out []*resource.Resource
 	for _, rs := range files {
 		for _, r := range rs {
 			if r.IsNilOrEmpty() {
 				return nil, false // kustomize drops these along the way: let it
 			}
-			k := keyOf(r)
-			if seen[k] {
+			if !seen.add(r) {
 				return nil, false // kustomize reports the conflict
 			}
-			seen[k] = true
 			local, known := localConfig(r)
 			if !known {
 				return nil, false
@@ -156,27 +163,28 @@ var namespaceSafeKinds = map[string]bool{
 // concatenated in order and their IDs checked once for the whole set: two objects of different
 // groups that end up with the same ID send the build to kustomize, which reports the conflict
 // (an ID conflict before the namespace is set is one after it too). Each group's kustomization
-// is served in place of the real one and not recorded: it is derived from the recorded one.
+// is served in place of the real one.
 func (pk plainKustomization) buildNamespaced(fs *recordingFS, dir string) ([]*resource.Resource, bool) {
 	files, ok := pk.parse(fs)
 	if !ok {
 		return nil, false
 	}
-	docs := make([]int, len(pk.files))
-	for i, rs := range files {
+	for _, rs := range files {
 		for _, r := range rs {
 			if gvk := r.GetGvk(); !namespaceSafeKinds[gvk.Group+"/"+gvk.Kind] {
 				return nil, false
 			}
 		}
-		docs[i] = len(rs)
 	}
-	seen := map[idKey]bool{}
+	// kustomize reads the files again, through the unrecorded layer below fs: parse recorded
+	// them already, and a group's output depends on nothing else.
+	unrecorded := fs.FileSystem
+	seen := idSet{}
 	var out []*resource.Resource
 	for start := 0; start < len(pk.files); {
 		end, n := start, 0
 		for end < len(pk.files) && (end == start || n < namespacedChunkDocs) {
-			n += docs[end]
+			n += len(files[end])
 			end++
 		}
 		k := kustypes.Kustomization{Namespace: pk.namespace, Resources: pk.entries[start:end]}
@@ -185,16 +193,14 @@ func (pk plainKustomization) buildNamespaced(fs *recordingFS, dir string) ([]*re
 		if err != nil {
 			return nil, false
 		}
-		m, err := runKrusty(&servedFile{FileSystem: fs, path: pk.kfile, content: content}, dir)
+		m, err := runKrusty(&servedFile{FileSystem: unrecorded, path: pk.kfile, content: content}, dir)
 		if err != nil {
 			return nil, false
 		}
 		for _, r := range m.Resources() {
-			k := keyOf(r)
-			if seen[k] {
+			if !seen.add(r) {
 				return nil, false
 			}
-			seen[k] = true
 			out = append(out, r)
 		}
 		start = end
