@@ -62,6 +62,18 @@ func (b *bench) applyAll(ctx context.Context, objs []client.Object) error {
 	return g.Wait()
 }
 
+// createAll creates objs, floorConcurrency at a time: the workloads create their
+// Kustomizations the way the floors apply their objects, so that neither waits on the other's
+// sequential round trips.
+func (b *bench) createAll(ctx context.Context, objs []client.Object) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(floorConcurrency)
+	for _, o := range objs {
+		g.Go(func() error { return b.c.Create(gctx, o) })
+	}
+	return g.Wait()
+}
+
 // noopFloor measures the two writes every no-op reconcile requested by annotation needs: the
 // annotation itself and the status that acknowledges it. The harness sends both, back to back,
 // to a suspended copy of k that carries k's status (so the same inventory): the least any
@@ -154,19 +166,12 @@ func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, error)
 	if err := b.applyAll(ctx, objs); err != nil {
 		return 0, fmt.Errorf("workload 4 floor: %w", err)
 	}
-	err = poll(ctx, 20*time.Millisecond, 15*time.Minute, func(ctx context.Context) (bool, error) {
-		var list appsv1.DeploymentList
-		if err := b.c.List(ctx, &list, client.InNamespace(ns)); err != nil {
-			return false, err
-		}
-		available := 0
-		for _, d := range list.Items {
-			if d.Status.ObservedGeneration == d.Generation && deploymentAvailable(d) {
-				available++
-			}
-		}
-		return available == units, nil
-	})
+	err = b.waitCount(ctx, &appsv1.DeploymentList{}, ns, units, 15*time.Minute,
+		func(obj client.Object) bool {
+			d := obj.(*appsv1.Deployment)
+			return d.Status.ObservedGeneration == d.Generation && deploymentAvailable(*d)
+		},
+		func(obj client.Object) string { return obj.GetName() })
 	if err != nil {
 		return 0, fmt.Errorf("workload 4 floor: Deployments not Available: %w", err)
 	}

@@ -56,12 +56,13 @@ func (b *bench) workloadMany(ctx context.Context, apps int) (*manyResult, error)
 	if err != nil {
 		return nil, err
 	}
-	start := time.Now()
+	ks := make([]client.Object, apps)
 	for i := range apps {
-		k := kustomization(res.ns, fmt.Sprintf("app-%03d", i), "apps", fmt.Sprintf("./apps/app-%03d", i), false)
-		if err := b.c.Create(ctx, k); err != nil {
-			return nil, err
-		}
+		ks[i] = kustomization(res.ns, fmt.Sprintf("app-%03d", i), "apps", fmt.Sprintf("./apps/app-%03d", i), false)
+	}
+	start := time.Now()
+	if err := b.createAll(ctx, ks); err != nil {
+		return nil, err
 	}
 	if err := b.waitAll(ctx, res.ns, rev, apps, 10*time.Minute); err != nil {
 		return nil, err
@@ -139,27 +140,15 @@ func (b *bench) workloadMany(ctx context.Context, apps int) (*manyResult, error)
 	return res, nil
 }
 
-// waitAll polls the Kustomizations of a namespace until n of them are Ready at revision.
+// waitAll waits (on a watch) until n Kustomizations of a namespace are Ready at revision.
 func (b *bench) waitAll(ctx context.Context, ns, rev string, n int, timeout time.Duration) error {
-	var notReady string
-	err := poll(ctx, 100*time.Millisecond, timeout, func(ctx context.Context) (bool, error) {
-		var list kustomizev1.KustomizationList
-		if err := b.c.List(ctx, &list, client.InNamespace(ns)); err != nil {
-			return false, err
-		}
-		ready := 0
-		notReady = ""
-		for i := range list.Items {
-			if readyAt(&list.Items[i], rev) {
-				ready++
-			} else if notReady == "" {
-				notReady = list.Items[i].Name + ": " + readyMessage(list.Items[i].Status.Conditions)
-			}
-		}
-		return ready == n, nil
-	})
+	err := b.waitCount(ctx, &kustomizev1.KustomizationList{}, ns, n, timeout,
+		func(obj client.Object) bool { return readyAt(obj.(*kustomizev1.Kustomization), rev) },
+		func(obj client.Object) string {
+			return obj.GetName() + ": " + readyMessage(obj.(*kustomizev1.Kustomization).Status.Conditions)
+		})
 	if err != nil {
-		return fmt.Errorf("Kustomizations in %s at %s: %w (first not ready: %s)", ns, rev, err, notReady)
+		return fmt.Errorf("Kustomizations in %s at %s: %w", ns, rev, err)
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // unitManifests is one unit of workload 4: a Deployment scaled to zero (Available without a
@@ -107,12 +109,14 @@ func (b *bench) waitOnce(ctx context.Context, r *repo, rev string, units int) (w
 	if err != nil {
 		return run, err
 	}
-	start := time.Now()
+	ks := make([]client.Object, units)
 	for i := range units {
 		name := fmt.Sprintf("unit-%04d", i)
-		if err := b.c.Create(ctx, kustomization(ns, name, "units", "./units/"+name, true)); err != nil {
-			return run, err
-		}
+		ks[i] = kustomization(ns, name, "units", "./units/"+name, true)
+	}
+	start := time.Now()
+	if err := b.createAll(ctx, ks); err != nil {
+		return run, err
 	}
 	if err := b.waitAll(ctx, ns, rev, units, 15*time.Minute); err != nil {
 		return run, err

@@ -38,6 +38,10 @@ type LocalCheck struct {
 	// Webhooks lists the admission webhook configurations; an informer-backed reader spares
 	// two list requests per reconcile (nil: the Manager's client, which reads the cluster).
 	Webhooks client.Reader
+	// Namespaces reads Namespaces; an informer-backed reader spares a request per namespace and
+	// reconcile (nil: the Manager's client). A namespace it does not hold is read from the
+	// cluster before the set is judged to need it: the cache may not have seen it yet.
+	Namespaces client.Reader
 }
 
 // SetLocalCheck enables local validation of objects the Lookup does not hold (nil: dry-run
@@ -214,8 +218,8 @@ func (m *Manager) prepareLocal(ctx context.Context, objs []*unstructured.Unstruc
 }
 
 // clusterFacts reads, once per Validate and only if some object is checked locally, the
-// webhooks (two list requests) and the namespaces the set needs (one request each). false:
-// they could not be read, so every object is dry-run.
+// webhooks (two list requests) and the namespaces the set needs (one request each, or none
+// from a cache that holds them). false: they could not be read, so every object is dry-run.
 func (m *Manager) clusterFacts(ctx context.Context, objs []*unstructured.Unstructured, namespaces map[string]bool, st *localState) bool {
 	if !m.listWebhooks(ctx, st) {
 		return false
@@ -227,7 +231,13 @@ func (m *Manager) clusterFacts(ctx context.Context, objs []*unstructured.Unstruc
 		}
 	}
 	for ns := range needed {
-		err := m.c.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
+		var err error
+		if m.local.Namespaces != nil {
+			err = m.local.Namespaces.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
+		}
+		if m.local.Namespaces == nil || err != nil {
+			err = m.c.Get(ctx, client.ObjectKey{Name: ns}, &corev1.Namespace{})
+		}
 		switch {
 		case apierrors.IsNotFound(err):
 			st.missingNS[ns] = true

@@ -42,6 +42,11 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 	local := &apply.LocalCheck{Schemas: cl.schemas, Mapper: cl.mapper}
 	if obj.Spec.KubeConfig == nil {
 		local.Webhooks = r.Client // the manager's cache: webhook configurations are watched
+		if serviceAccountUser(obj, r.DefaultServiceAccount) == "" {
+			// Namespaces too. Not for impersonated applies: reading the namespace also checks
+			// that the account may read it, as a dry-run would.
+			local.Namespaces = r.Client
+		}
 	}
 	s.applier.SetLocalCheck(local)
 	r.reportDrift(s, plan.drifted)

@@ -273,7 +273,7 @@ func listOrGetKey(r *http.Request) string {
 
 // A few new objects of a kind are checked for existence one by one, not by listing their
 // namespace (which may hold thousands); one that exists without owner labels is still found,
-// and dry-run before it is taken over.
+// and dry-run before it is taken over. The namespace itself is read from the cache.
 func TestLocalValidation_FewNewObjectsAreReadNotListed(t *testing.T) {
 	g := NewWithT(t)
 	ns := env.CreateNamespace(t, "localfew")
@@ -291,6 +291,7 @@ func TestLocalValidation_FewNewObjectsAreReadNotListed(t *testing.T) {
 	counts := requests.reset()
 	g.Expect(getKs(g, t.Context(), key).Status.LastAppliedRevision).To(Equal(rev))
 	g.Expect(counts).NotTo(HaveKey("LIST configmaps"), "requests: %v", counts)
+	g.Expect(counts).NotTo(HaveKey("GET "+ns), "the namespace is known from the cache: %v", counts)
 	g.Expect(counts).To(HaveKeyWithValue("GET new", 1), "one read for the new object: %v", counts)
 	g.Expect(counts).To(HaveKeyWithValue("PATCH new", 1), "one apply for the new object: %v", counts)
 	g.Expect(counts).NotTo(HaveKey("PATCH dry-run new"), "the new object is validated locally: %v", counts)
