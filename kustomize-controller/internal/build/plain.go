@@ -9,7 +9,6 @@ import (
 	"sigs.k8s.io/kustomize/api/provider"
 	"sigs.k8s.io/kustomize/api/resource"
 	kustypes "sigs.k8s.io/kustomize/api/types"
-	"sigs.k8s.io/kustomize/kyaml/filesys"
 	"sigs.k8s.io/yaml"
 )
 
@@ -24,10 +23,11 @@ import (
 // Without a namespace the result is fully determined without that machinery: every file parsed
 // by kustomize's resource factory, in order (with Flux's krusty options kustomize does not
 // sort: the order is the files' and, within a file, the documents'); local configs dropped; the
-// build annotations removed. With a namespace, kustomize itself runs on groups of files
-// (buildNamespaced). A conflict, a directory, a remote resource, a parse error or any other
-// field in the kustomization makes the plain build step aside and krusty run on the whole, so
-// every error message, and every other kustomization, is kustomize's own.
+// build annotations removed. With a namespace, the same when every object is of a kind whose
+// only namespace field is its own (buildNamespaced). A conflict, a directory, a remote
+// resource, a parse error or any other field in the kustomization makes the plain build step
+// aside and krusty run on the whole, so every error message, and every other kustomization, is
+// kustomize's own.
 // TestPlainBuild_MatchesKustomize and TestPlainBuild_RandomTrees hold both builds to the same
 // output.
 //
@@ -52,7 +52,7 @@ func plainBuild(fs *recordingFS, dir string) (res []*resource.Resource, ok bool)
 	case !ok:
 		return nil, false
 	case pk.namespace != "":
-		return pk.buildNamespaced(fs, dir)
+		return pk.buildNamespaced(fs)
 	default:
 		return pk.assemble(fs)
 	}
@@ -109,7 +109,7 @@ func (pk plainKustomization) assemble(fs *recordingFS) ([]*resource.Resource, bo
 		return nil, false
 	}
 	seen := idSet{}
-	var out []*resource.Resource
+	var all []*resource.Resource
 	for _, rs := range files {
 		for _, r := range rs {
 			if r.IsNilOrEmpty() {
@@ -118,34 +118,38 @@ func (pk plainKustomization) assemble(fs *recordingFS) ([]*resource.Resource, bo
 			if !seen.add(r) {
 				return nil, false // kustomize reports the conflict
 			}
-			local, known := localConfig(r)
-			if !known {
-				return nil, false
-			}
-			if !local {
-				out = append(out, r)
-			}
+			all = append(all, r)
 		}
 	}
-	for _, r := range out {
+	return finishPlain(all)
+}
+
+// finishPlain drops local configs and removes build annotations, as krusty does last.
+func finishPlain(all []*resource.Resource) ([]*resource.Resource, bool) {
+	out := make([]*resource.Resource, 0, len(all))
+	for _, r := range all {
+		local, known := localConfig(r)
+		if !known {
+			return nil, false
+		}
+		if local {
+			continue
+		}
 		r.RemoveBuildAnnotations()
 		if r.SetOrigin(nil) != nil || r.ClearTransformations() != nil {
 			return nil, false
 		}
+		out = append(out, r)
 	}
 	return out, true
 }
 
-// namespacedChunkDocs is about how many documents one kustomize run of buildNamespaced covers.
-var namespacedChunkDocs = 200
-
-// namespaceSafeKinds are the kinds whose references to other objects carry no namespace
-// (ConfigMaps, Secrets, ServiceAccounts and claims by name, a Service's selector, an Ingress's
-// backend service, a scale target, ...). When an object moves to the target namespace,
-// kustomize rewrites the references that do carry one (RoleBinding subjects, webhook and
-// APIService services, ...) in every object of the set; groups built apart would miss those
-// that cross a group, so only sets made of these kinds (core and apps kinds, by group) are built
-// in groups.
+// namespaceSafeKinds are the kinds whose only namespace field is their own metadata.namespace:
+// their references to other objects carry no namespace (ConfigMaps, Secrets, ServiceAccounts
+// and claims by name, a Service's selector, an Ingress's backend service, a scale target, ...).
+// For them kustomize's namespace transformer sets metadata.namespace and nothing else, in the
+// object and in every other object of the set; kinds with namespaced references (RoleBinding
+// subjects, webhook and APIService services, ...) send the set to kustomize.
 var namespaceSafeKinds = map[string]bool{
 	"/ConfigMap": true, "/Secret": true, "/Service": true, "/ServiceAccount": true,
 	"/PersistentVolumeClaim": true, "/Pod": true, "/LimitRange": true, "/ResourceQuota": true,
@@ -155,71 +159,33 @@ var namespaceSafeKinds = map[string]bool{
 	"networking.k8s.io/NetworkPolicy": true,
 }
 
-// buildNamespaced is the build with a namespace. kustomize's namespace transformer (its field
-// specs, and the references it rewrites) is not redone here: kustomize itself runs on
-// consecutive groups of the files, each group listed in a kustomization with the namespace, so
-// that its quadratic scans only cover a group. That is the same build only when no reference
-// crosses a group in a way kustomize rewrites, hence namespaceSafeKinds. The results are
-// concatenated in order and their IDs checked once for the whole set: two objects of different
-// groups that end up with the same ID send the build to kustomize, which reports the conflict
-// (an ID conflict before the namespace is set is one after it too). Each group's kustomization
-// is served in place of the real one.
-func (pk plainKustomization) buildNamespaced(fs *recordingFS, dir string) ([]*resource.Resource, bool) {
+// buildNamespaced is the build with a namespace, for sets made only of namespaceSafeKinds: what
+// kustomize's namespace transformer does to them is to set metadata.namespace, which is done
+// here directly. Like krusty, IDs must be unique before the namespace is set (its resource map
+// refuses a duplicate) and after (its transformer refuses to produce one); either conflict
+// sends the build to kustomize, which reports it.
+func (pk plainKustomization) buildNamespaced(fs *recordingFS) ([]*resource.Resource, bool) {
 	files, ok := pk.parse(fs)
 	if !ok {
 		return nil, false
 	}
+	before, after := idSet{}, idSet{}
+	var all []*resource.Resource
 	for _, rs := range files {
 		for _, r := range rs {
-			if gvk := r.GetGvk(); !namespaceSafeKinds[gvk.Group+"/"+gvk.Kind] {
+			if r.IsNilOrEmpty() {
 				return nil, false
 			}
-		}
-	}
-	// kustomize reads the files again, through the unrecorded layer below fs: parse recorded
-	// them already, and a group's output depends on nothing else.
-	unrecorded := fs.FileSystem
-	seen := idSet{}
-	var out []*resource.Resource
-	for start := 0; start < len(pk.files); {
-		end, n := start, 0
-		for end < len(pk.files) && (end == start || n < namespacedChunkDocs) {
-			n += len(files[end])
-			end++
-		}
-		k := kustypes.Kustomization{Namespace: pk.namespace, Resources: pk.entries[start:end]}
-		k.APIVersion, k.Kind = kustypes.KustomizationVersion, kustypes.KustomizationKind
-		content, err := yaml.Marshal(k)
-		if err != nil {
-			return nil, false
-		}
-		m, err := runKrusty(&servedFile{FileSystem: unrecorded, path: pk.kfile, content: content}, dir)
-		if err != nil {
-			return nil, false
-		}
-		for _, r := range m.Resources() {
-			if !seen.add(r) {
+			if gvk := r.GetGvk(); !namespaceSafeKinds[gvk.Group+"/"+gvk.Kind] || !before.add(r) {
 				return nil, false
 			}
-			out = append(out, r)
+			if r.SetNamespace(pk.namespace) != nil || !after.add(r) {
+				return nil, false
+			}
+			all = append(all, r)
 		}
-		start = end
 	}
-	return out, true
-}
-
-// servedFile serves content as the file at path, over a filesystem.
-type servedFile struct {
-	filesys.FileSystem
-	path    string
-	content []byte
-}
-
-func (s *servedFile) ReadFile(p string) ([]byte, error) {
-	if filepath.Clean(p) == s.path {
-		return append([]byte(nil), s.content...), nil
-	}
-	return s.FileSystem.ReadFile(p)
+	return finishPlain(all)
 }
 
 // readPlain reads the kustomization in dir and reports whether it lists nothing but resource

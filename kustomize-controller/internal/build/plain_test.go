@@ -257,6 +257,10 @@ func TestPlainBuild_MatchesKustomize(t *testing.T) {
 		}},
 		{name: "a missing file", files: map[string]string{"kustomization.yaml": "resources: [nope.yaml]\n"}},
 		{name: "an unknown field", files: map[string]string{"kustomization.yaml": "resources: [cms.yaml]\nbogus: 1\n", "cms.yaml": configMapsAB}},
+		{name: "one name in two namespaces", plain: true, plainNS: false, files: map[string]string{
+			"kustomization.yaml": "resources: [a.yaml]\n",
+			"a.yaml":             "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: b}\n",
+		}},
 		{name: "two kustomization files", files: map[string]string{
 			"kustomization.yaml": "resources: [cms.yaml]\n", "kustomization.yml": "resources: [cms.yaml]\n", "cms.yaml": configMapsAB,
 		}},
@@ -264,9 +268,6 @@ func TestPlainBuild_MatchesKustomize(t *testing.T) {
 		{name: "a remote resource", files: map[string]string{"kustomization.yaml": "resources: [https://example.com/x.yaml]\n"}},
 		{name: "no resources", files: map[string]string{"kustomization.yaml": "resources: []\n"}},
 	}
-	// Small groups, so that the namespaced build runs kustomize on several of them.
-	defer func(n int) { namespacedChunkDocs = n }(namespacedChunkDocs)
-	namespacedChunkDocs = 3
 	for _, ns := range []string{"", "target"} {
 		for _, tt := range tests {
 			t.Run(fmt.Sprintf("%s/namespace=%q", tt.name, ns), func(t *testing.T) {
@@ -326,8 +327,6 @@ func TestPlainBuild_RandomTrees(t *testing.T) {
 	}
 	names := []string{"a", "a-b", "a.b", "b", "z", "app-1", "app-10", "app-2"}
 	namespaces := []string{"", "default", "a", "a-b", "kube-system"}
-	defer func(n int) { namespacedChunkDocs = n }(namespacedChunkDocs)
-	namespacedChunkDocs = 4
 	r := rand.New(rand.NewPCG(7, 7))
 	for i := range 40 {
 		files := map[string]string{}
