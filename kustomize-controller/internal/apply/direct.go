@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -89,8 +90,7 @@ func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstruct
 	g.SetLimit(m.opts.Concurrency)
 	for i, o := range objs {
 		g.Go(func() error {
-			applied := o.DeepCopy()
-			err := m.c.Patch(gctx, applied, client.Apply, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
+			applied, err := m.applyOne(gctx, o)
 			if err != nil {
 				mu.Lock()
 				if firstErr == nil {
@@ -132,8 +132,25 @@ func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstruct
 	return cs, firstErr
 }
 
+// applyOne server-side applies o and returns the metadata of the result, all that applyDirect
+// needs of it. Through the metadata client the answer comes as PartialObjectMetadata (protobuf
+// where served): the API server encodes, and the controller decodes, the metadata alone rather
+// than the whole object, for each of thousands of objects.
+func (m *Manager) applyOne(ctx context.Context, o *unstructured.Unstructured) (*metav1.PartialObjectMetadata, error) {
+	body, err := o.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	applied := &metav1.PartialObjectMetadata{}
+	applied.SetGroupVersionKind(o.GroupVersionKind())
+	applied.SetNamespace(o.GetNamespace())
+	applied.SetName(o.GetName())
+	err = m.c.Patch(ctx, applied, client.RawPatch(types.ApplyPatchType, body), client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
+	return applied, err
+}
+
 // foreignManagers reports field managers other than our apply on an applied object.
-func foreignManagers(o *unstructured.Unstructured) bool {
+func foreignManagers(o metav1.Object) bool {
 	for _, e := range o.GetManagedFields() {
 		if e.Manager != ssaOwner.Field || e.Operation != metav1.ManagedFieldsOperationApply {
 			return true
