@@ -62,11 +62,12 @@ test: control-plane ## Build the control plane on first use, then run every test
 	@export KUBEBUILDER_ASSETS="$$(hack/build-control-plane.sh --path)"; \
 	for m in $(MODULES); do echo "=== test $$m"; (cd $$m && go test $(GO_TEST_ARGS) -timeout $(TEST_TIMEOUT) ./...) || exit 1; done
 
-# Each fuzz target of the payload parsers, briefly; `go test` alone runs their seed corpora.
+# Each fuzz target of the payload parsers and of the commit message template executor, briefly;
+# `go test` alone runs their seed corpora.
 # Entries are <module>/<package>:<FuzzTarget>.
 FUZZ_TARGETS := notification-controller/internal/server:FuzzEventHandler notification-controller/internal/receiver:FuzzSignatureHeader \
 	notification-controller/internal/receiver:FuzzRegistryPayload notification-controller/internal/receiver:FuzzCDEvent \
-	kustomize-controller/internal/build/decrypt:FuzzDecrypt
+	kustomize-controller/internal/build/decrypt:FuzzDecrypt image-automation-controller/internal/message:FuzzExecute
 # Budgets are counts, not durations: with a duration, Go 1.26's fuzzing coordinator can fail a
 # run with "context deadline exceeded" when the deadline passes while a worker is busy
 # (golang/go#75804, fixed in Go 1.27). Minimizing a new input is bounded the same way.

@@ -2,7 +2,6 @@ package imageupdateautomation
 
 import (
 	"context"
-	"text/template"
 	"time"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -15,6 +14,7 @@ import (
 
 	imagev1 "github.com/eddy-gitops/eddy/api/image/v1"
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/gitpush"
+	"github.com/eddy-gitops/eddy/image-automation-controller/internal/message"
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/update"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
@@ -47,7 +47,7 @@ type scope struct {
 	// git is the resolved checkout, commit and push configuration.
 	git gitpush.Config
 	// tmpl is the parsed commit message template.
-	tmpl *template.Template
+	tmpl *message.Template
 	// policies are the selected Ready policies with their latest image.
 	policies map[update.PolicyKey]imagev1.ImageRef
 	observed imagev1.ObservedPolicies
