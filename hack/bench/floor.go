@@ -145,10 +145,10 @@ func waitWatch(ctx context.Context, w watch.Interface, timeout time.Duration, k 
 // same objects (one server-side apply each, floorConcurrency at a time) into a fresh namespace
 // and waits until kube-controller-manager reports every Deployment Available. No Kustomization,
 // no build, no status.
-func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, error) {
+func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, map[string]float64, error) {
 	ns, err := b.namespace(ctx, fmt.Sprintf("w4floor-%d", units))
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer b.dropNamespace(ctx, ns)
 	var objs []client.Object
@@ -156,15 +156,16 @@ func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, error)
 		for _, doc := range strings.Split(unitManifests(fmt.Sprintf("unit-%04d", i)), "\n---\n") {
 			u := &unstructured.Unstructured{}
 			if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 			u.SetNamespace(ns)
 			objs = append(objs, u)
 		}
 	}
+	cpu := childCPU()
 	start := time.Now()
 	if err := b.applyAll(ctx, objs); err != nil {
-		return 0, fmt.Errorf("workload 4 floor: %w", err)
+		return 0, nil, fmt.Errorf("workload 4 floor: %w", err)
 	}
 	err = b.waitCount(ctx, &appsv1.DeploymentList{}, ns, units, 15*time.Minute,
 		func(obj client.Object) bool {
@@ -173,9 +174,10 @@ func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, error)
 		},
 		func(obj client.Object) string { return obj.GetName() })
 	if err != nil {
-		return 0, fmt.Errorf("workload 4 floor: Deployments not Available: %w", err)
+		return 0, nil, fmt.Errorf("workload 4 floor: Deployments not Available: %w", err)
 	}
-	return time.Since(start), nil
+	// CPU is read before the deferred namespace deletion, which is not part of the floor.
+	return time.Since(start), cpuDelta(cpu, childCPU()), nil
 }
 
 func deploymentAvailable(d appsv1.Deployment) bool {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -166,4 +168,80 @@ func (k requestKey) String() string {
 		r += "/" + k.Subresource
 	}
 	return r + " " + k.Verb
+}
+
+// childCPU returns the CPU time (utime+stime, seconds) of each child process of the harness,
+// by the base name of its executable: the control plane (etcd, kube-apiserver,
+// kube-controller-manager) and the controllers. Workload 4 subtracts two readings to show where
+// the machine's two cores went; the harness itself is "bench".
+func childCPU() map[string]float64 {
+	out := map[string]float64{}
+	self := os.Getpid()
+	if s, err := readProc(self); err == nil {
+		out["bench"] = s.CPU
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return out
+	}
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+		if err != nil || parentPID(string(stat)) != self {
+			continue
+		}
+		exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+		if err != nil {
+			continue
+		}
+		if cpu, err := cpuSeconds(string(stat), clockTicks); err == nil {
+			out[filepath.Base(exe)] += cpu
+		}
+	}
+	return out
+}
+
+// parentPID returns field 4 (ppid) of a /proc/<pid>/stat line, or -1.
+func parentPID(stat string) int {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return -1
+	}
+	fields := strings.Fields(stat[i+1:])
+	if len(fields) < 2 {
+		return -1
+	}
+	ppid, err := strconv.Atoi(fields[1])
+	if err != nil {
+		return -1
+	}
+	return ppid
+}
+
+// cpuDelta is after minus before, by process.
+func cpuDelta(before, after map[string]float64) map[string]float64 {
+	out := map[string]float64{}
+	for k, v := range after {
+		out[k] = v - before[k]
+	}
+	return out
+}
+
+// formatCPU lists CPU seconds by process, largest first.
+func formatCPU(cpu map[string]float64) string {
+	names := make([]string, 0, len(cpu))
+	for n := range cpu {
+		if cpu[n] >= 0.05 {
+			names = append(names, n)
+		}
+	}
+	sort.Slice(names, func(i, j int) bool { return cpu[names[i]] > cpu[names[j]] })
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %.1f", n, cpu[n])
+	}
+	return strings.Join(parts, ", ")
 }

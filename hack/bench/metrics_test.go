@@ -95,3 +95,39 @@ func TestRequestKeyString(t *testing.T) {
 		}
 	}
 }
+
+func TestParentPID(t *testing.T) {
+	for _, tt := range []struct {
+		stat string
+		want int
+	}{
+		{"1234 (kube-apiserver) S 77 1234 77 0 -1 4194560 ...", 77},
+		{"99 (a) b (c)) R 5 99 5", 5}, // the command name may hold spaces and parentheses
+		{"garbage", -1},
+		{"1 (x) S notanumber", -1},
+	} {
+		if got := parentPID(tt.stat); got != tt.want {
+			t.Errorf("parentPID(%q) = %d, want %d", tt.stat, got, tt.want)
+		}
+	}
+	if got := parentPID(readSelfStat(t)); got != os.Getppid() {
+		t.Errorf("parentPID of this process = %d, want %d", got, os.Getppid())
+	}
+}
+
+func readSelfStat(t *testing.T) string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestFormatCPU(t *testing.T) {
+	got := formatCPU(cpuDelta(map[string]float64{"etcd": 1, "kube-apiserver": 2},
+		map[string]float64{"etcd": 3.5, "kube-apiserver": 12.04, "idle": 0.01}))
+	if want := "kube-apiserver 10.0, etcd 2.5"; got != want {
+		t.Errorf("formatCPU = %q, want %q", got, want)
+	}
+}

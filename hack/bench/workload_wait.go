@@ -60,6 +60,8 @@ type waitRun struct {
 	floor        time.Duration      // the harness applies the same objects and waits (floor.go)
 	statusWrites float64            // per Kustomization
 	perUnit      map[string]float64 // API requests per unit, all clients, by resource and verb
+	cpu          map[string]float64 // CPU seconds by process during the run
+	floorCPU     map[string]float64 // and during the floor
 }
 
 // workloadWait runs workload 4: units Kustomizations with wait: true, created at once.
@@ -92,11 +94,11 @@ func (b *bench) workloadWait(ctx context.Context, units int) ([]waitRun, error) 
 
 func (b *bench) waitOnce(ctx context.Context, r *repo, rev string, units int) (waitRun, error) {
 	var run waitRun
-	floor, err := b.waitFloor(ctx, units)
+	floor, floorCPU, err := b.waitFloor(ctx, units)
 	if err != nil {
 		return run, err
 	}
-	run.floor = floor
+	run.floor, run.floorCPU = floor, floorCPU
 	ns, err := b.namespace(ctx, fmt.Sprintf("w4-%d", units))
 	if err != nil {
 		return run, err
@@ -114,6 +116,7 @@ func (b *bench) waitOnce(ctx context.Context, r *repo, rev string, units int) (w
 		name := fmt.Sprintf("unit-%04d", i)
 		ks[i] = kustomization(ns, name, "units", "./units/"+name, true)
 	}
+	cpu := childCPU()
 	start := time.Now()
 	if err := b.createAll(ctx, ks); err != nil {
 		return run, err
@@ -122,6 +125,7 @@ func (b *bench) waitOnce(ctx context.Context, r *repo, rev string, units int) (w
 		return run, err
 	}
 	run.allReady = time.Since(start)
+	run.cpu = cpuDelta(cpu, childCPU())
 	after, err := b.requests(ctx)
 	if err != nil {
 		return run, err
@@ -158,8 +162,22 @@ func waitTable(units int, runs []waitRun) table {
 	t.add(fmt.Sprintf("floor: the harness applies the same objects (concurrency %d) → all Deployments Available", floorConcurrency), floor.spread(seconds), "", "")
 	t.add("status writes per Kustomization", writes.spread(count), "≤ 3", verdict(writes.median(), atMost(3)))
 	t.add("API requests per unit, all clients (≥ 0.5 per unit; mean)", formatVerbs(meanPerUnit(runs, 0.5)), "", "")
-	t.notes = []string{"status writes: PATCH/PUT/APPLY on kustomizations/status from apiserver_request_total, divided by the number of Kustomizations"}
+	t.add("CPU seconds by process, create → all Ready (mean)", formatCPU(meanCPU(runs, func(r waitRun) map[string]float64 { return r.cpu })), "", "")
+	t.add("CPU seconds by process, floor (mean)", formatCPU(meanCPU(runs, func(r waitRun) map[string]float64 { return r.floorCPU })), "", "")
+	t.notes = []string{"status writes: PATCH/PUT/APPLY on kustomizations/status from apiserver_request_total, divided by the number of Kustomizations",
+		"CPU seconds: utime+stime from /proc of the harness (bench) and of each process it started, over the measured interval; the machine has 2 cores, so 2 CPU seconds per second of wall clock at most"}
 	return t
+}
+
+// meanCPU averages the CPU seconds by process of the runs.
+func meanCPU(runs []waitRun, of func(waitRun) map[string]float64) map[string]float64 {
+	out := map[string]float64{}
+	for _, r := range runs {
+		for k, v := range of(r) {
+			out[k] += v / float64(len(runs))
+		}
+	}
+	return out
 }
 
 // meanPerUnit averages the per-unit request counts of the runs, keeping those of at least min.

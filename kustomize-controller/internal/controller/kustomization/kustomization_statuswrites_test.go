@@ -15,6 +15,7 @@ import (
 // TestStatusWrites_FirstApply counts the status writes of a Kustomization's first apply, from
 // creation to Ready (issue 7: at most 3 with wait: true). Each write carries the conditions and
 // the other status fields together (pkg/reconcile.Patcher); the finalizer is one metadata write.
+// A reconcile that ends within ProgressAfter writes no progress ahead of its outcome.
 func TestStatusWrites_FirstApply(t *testing.T) {
 	// readyWhenAnnotated keeps the ConfigMap in progress until the test annotates it, so that
 	// the first reconcile ends in the pending health wait.
@@ -25,25 +26,42 @@ func TestStatusWrites_FirstApply(t *testing.T) {
 		name    string
 		spec    func(ks *kustomizev1.Kustomization)
 		pending bool // the first reconcile waits for health; the test then makes the object healthy
+		slow    bool // the reconcile counts as slow (ProgressAfter < 0): progress is written first
 		want    map[string]int
 	}{
 		{
-			name: "without wait: progress and outcome",
+			name: "without wait: the outcome only",
 			spec: func(*kustomizev1.Kustomization) {},
-			want: map[string]int{"PATCH status": 2, "PATCH other": 1},
+			want: map[string]int{"PATCH status": 1, "PATCH other": 1},
 		},
 		{
-			name: "wait: true, healthy at once: progress and outcome",
+			name: "wait: true, healthy at once: the outcome only",
 			spec: func(ks *kustomizev1.Kustomization) { ks.Spec.Wait = true },
-			want: map[string]int{"PATCH status": 2, "PATCH other": 1},
+			want: map[string]int{"PATCH status": 1, "PATCH other": 1},
 		},
 		{
-			name: "wait: true, health pending: progress, pending and outcome",
+			name: "wait: true, health pending: pending and outcome",
 			spec: func(ks *kustomizev1.Kustomization) {
 				ks.Spec.Wait = true
 				ks.Spec.HealthCheckExprs = readyWhenAnnotated
 			},
 			pending: true,
+			want:    map[string]int{"PATCH status": 2, "PATCH other": 1},
+		},
+		{
+			name: "slow, without wait: progress and outcome",
+			spec: func(*kustomizev1.Kustomization) {},
+			slow: true,
+			want: map[string]int{"PATCH status": 2, "PATCH other": 1},
+		},
+		{
+			name: "slow, wait: true, health pending: progress, pending and outcome",
+			spec: func(ks *kustomizev1.Kustomization) {
+				ks.Spec.Wait = true
+				ks.Spec.HealthCheckExprs = readyWhenAnnotated
+			},
+			pending: true,
+			slow:    true,
 			want:    map[string]int{"PATCH status": 3, "PATCH other": 1},
 		},
 	}
@@ -57,6 +75,10 @@ func TestStatusWrites_FirstApply(t *testing.T) {
 			tt.spec(ks)
 			env.CreateAndWait(t, ks)
 			key := client.ObjectKeyFromObject(ks)
+			if tt.slow {
+				manual.ProgressAfter = -1
+				t.Cleanup(func() { manual.ProgressAfter = 0 })
+			}
 			statusRequests.reset()
 
 			_, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})

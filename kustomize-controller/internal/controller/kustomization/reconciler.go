@@ -70,6 +70,9 @@ type Reconciler struct {
 	// HealthInterval is how often health checks re-read objects the watch does not cover
 	// (health checks on objects applied by others, remote clusters); default 2s.
 	HealthInterval time.Duration
+	// ProgressAfter is how long a reconcile runs before it writes its progress (Reconciling=True,
+	// Ready=Unknown) ahead of the outcome; default 1s, negative: at the first step that works.
+	ProgressAfter time.Duration
 	// AdditiveCELDependencyCheck runs readyExpr in addition to the built-in readiness check
 	// (feature gate) instead of replacing it.
 	AdditiveCELDependencyCheck bool
@@ -232,7 +235,8 @@ func (r *Reconciler) finishPending(ctx context.Context, s *scope, p *healthPendi
 
 // progress reports what the reconcile is doing (Reconciling=True, Ready=Unknown), but only
 // while it does real work: a steady-state reconcile must not write the status. It is written
-// once per reconcile, at the first step that does real work; later steps only update the
+// at most once per reconcile, at the first step that does real work after ProgressAfter: a
+// reconcile that ends sooner reports in one write, its outcome. Later steps only update the
 // message in memory, and the final status patch carries the outcome.
 func (r *Reconciler) progress(ctx context.Context, s *scope, format string, args ...any) {
 	if !s.working {
@@ -241,19 +245,29 @@ func (r *Reconciler) progress(ctx context.Context, s *scope, format string, args
 	msg := fmt.Sprintf(format, args...)
 	conditions.MarkReconciling(s.obj, meta.ProgressingReason, "%s", msg)
 	conditions.MarkUnknown(s.obj, meta.ReadyCondition, meta.ProgressingReason, "Reconciliation in progress")
-	if s.progressed {
+	if s.progressed || time.Since(s.start) < r.progressAfter() {
 		return
 	}
 	s.progressed = true
 	if s.waited && r.continuesHealthWait(s) {
 		// The pending write of the previous reconcile already tells watchers that this revision
 		// is in progress; the outcome write follows. This keeps a first apply with wait: true at
-		// three status writes (progress, pending, outcome).
+		// three status writes at most (progress, pending, outcome).
 		return
 	}
 	if err := s.patcher.Patch(ctx, s.obj, reconcile.WithFieldOwner(kustomizev1.StatusFieldManager)); err != nil {
 		log.FromContext(ctx).Error(err, "failed to report progress")
 	}
+}
+
+func (r *Reconciler) progressAfter() time.Duration {
+	switch {
+	case r.ProgressAfter < 0:
+		return 0
+	case r.ProgressAfter == 0:
+		return time.Second
+	}
+	return r.ProgressAfter
 }
 
 // retry wraps a failure so that it is retried after spec.retryInterval, as Flux does.
