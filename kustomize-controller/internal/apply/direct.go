@@ -9,6 +9,7 @@ import (
 	"github.com/fluxcd/pkg/ssa"
 	ssautils "github.com/fluxcd/pkg/ssa/utils"
 	"golang.org/x/sync/errgroup"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
@@ -145,8 +146,23 @@ func (m *Manager) applyOne(ctx context.Context, o *unstructured.Unstructured) (*
 	applied.SetGroupVersionKind(o.GroupVersionKind())
 	applied.SetNamespace(o.GetNamespace())
 	applied.SetName(o.GetName())
-	err = m.c.Patch(ctx, applied, client.RawPatch(types.ApplyPatchType, body), client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
-	return applied, err
+	patch := client.RawPatch(types.ApplyPatchType, body)
+	err = m.c.Patch(ctx, applied, patch, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
+	if !apierrors.IsNotAcceptable(err) {
+		return applied, err
+	}
+	// An aggregated API server that cannot answer as PartialObjectMetadata refuses the request
+	// before applying it: apply again, reading back the whole object.
+	full := &unstructured.Unstructured{}
+	full.SetGroupVersionKind(o.GroupVersionKind())
+	full.SetNamespace(o.GetNamespace())
+	full.SetName(o.GetName())
+	if err := m.c.Patch(ctx, full, patch, client.ForceOwnership, client.FieldOwner(ssaOwner.Field)); err != nil {
+		return nil, err
+	}
+	applied.ObjectMeta = metav1.ObjectMeta{Namespace: full.GetNamespace(), Name: full.GetName(),
+		ResourceVersion: full.GetResourceVersion(), ManagedFields: full.GetManagedFields()}
+	return applied, nil
 }
 
 // foreignManagers reports field managers other than our apply on an applied object.
