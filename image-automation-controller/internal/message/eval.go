@@ -58,20 +58,30 @@ func (s *state) evalCommand(dot reflect.Value, cmd *parse.CommandNode, final pip
 	}
 	s.at(first)
 	s.noArguments(first, args, final)
-	switch n := first.(type) {
-	case *parse.BoolNode:
-		return reflect.ValueOf(n.True)
+	if v, ok := s.constant(first); ok {
+		return v
+	}
+	switch first.(type) {
 	case *parse.DotNode:
 		return dot
 	case *parse.NilNode:
 		s.fail("nil is not a command")
-	case *parse.NumberNode:
-		return s.numberConstant(n)
-	case *parse.StringNode:
-		return reflect.ValueOf(n.Text)
 	}
 	s.fail("can't evaluate command %q", first)
 	return reflect.Value{}
+}
+
+// constant evaluates a boolean, number or string constant; ok is false for any other node.
+func (s *state) constant(n parse.Node) (v reflect.Value, ok bool) {
+	switch n := n.(type) {
+	case *parse.BoolNode:
+		return reflect.ValueOf(n.True), true
+	case *parse.NumberNode:
+		return s.numberConstant(n), true
+	case *parse.StringNode:
+		return reflect.ValueOf(n.Text), true
+	}
+	return reflect.Value{}, false
 }
 
 // noArguments fails when a value that is not a function is given arguments.
@@ -255,12 +265,9 @@ func (s *state) evalArg(dot reflect.Value, n parse.Node) reflect.Value {
 		return s.callBuiltin(dot, n, n, nil, piped{})
 	case *parse.ChainNode:
 		return s.evalChain(dot, n, nil, piped{})
-	case *parse.BoolNode:
-		return reflect.ValueOf(n.True)
-	case *parse.NumberNode:
-		return s.numberConstant(n)
-	case *parse.StringNode:
-		return reflect.ValueOf(n.Text)
+	}
+	if v, ok := s.constant(n); ok {
+		return v
 	}
 	s.fail("can't handle %s for arg", n)
 	return reflect.Value{}
