@@ -10,7 +10,14 @@
 // artifact cache directory. It prints one table per workload with the issue's targets and
 // rewrites the "Issue 7 harness" section of docs/benchmarks.md (between marker comments).
 //
-// Files: main.go (flags, run order), env.go (environment, clients, metrics, /proc), gitrepo.go
-// (repositories and commits), workloads*.go (one function per workload), stats.go and report.go
-// (pure summaries and the Markdown section; unit-tested).
+// Waiting never polls a whole namespace: the harness lists once and follows a watch
+// (watchcount.go), so that it does not load the API server it measures. Each workload that has
+// one is compared with a floor (floor.go): the same requests sent by the harness alone.
+// Workload 4 runs at 100 and 1,000 units by default (--units), the large size --large-runs
+// times; it also reports the CPU time of every process the harness started.
+//
+// Files: main.go (flags, run order), env.go (environment, clients, /proc), metrics.go
+// (apiserver_request_total, /proc readings), gitrepo.go (repositories and commits),
+// workload_*.go (one file per workload), floor.go (the floors), watchcount.go (waiting on a
+// watch), stats.go and report.go (pure summaries and the Markdown section; unit-tested).
 package main

@@ -19,12 +19,12 @@ import (
 
 // options are the harness's flags.
 type options struct {
-	repoRoot, binDir, doc             string
-	runs, noops, apps, units, commits int
-	sizes                             []int
-	workloads                         map[int]bool
-	idle, driftTimeout                time.Duration
-	quick, keepState                  bool
+	repoRoot, binDir, doc                 string
+	runs, noops, apps, commits, largeRuns int
+	sizes, units                          []int
+	workloads                             map[int]bool
+	idle, driftTimeout                    time.Duration
+	quick, keepState                      bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -39,7 +39,8 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.noops, "noops", 5, "no-op reconciles per run of workload 1")
 	sizes := fs.String("sizes", "1000,5000", "ConfigMap counts of workload 1")
 	fs.IntVar(&o.apps, "apps", 200, "Kustomizations of workload 3")
-	fs.IntVar(&o.units, "units", 100, "units of workload 4")
+	units := fs.String("units", "100,1000", "unit counts of workload 4")
+	fs.IntVar(&o.largeRuns, "large-runs", 1, "runs of workload 4 at 1,000 units or more (each takes minutes)")
 	fs.IntVar(&o.commits, "commits", 20, "commits per trigger mode in workload 5")
 	fs.DurationVar(&o.idle, "idle", 5*time.Minute, "idle window of workload 6")
 	fs.DurationVar(&o.driftTimeout, "drift-timeout", 2*time.Minute, "how long workload 2 waits for a correction")
@@ -52,7 +53,7 @@ func parseFlags(args []string) (options, error) {
 		fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 		defaults := map[string]func(){
 			"runs": func() { o.runs = 1 }, "noops": func() { o.noops = 3 }, "sizes": func() { *sizes = "300" },
-			"apps": func() { o.apps = 20 }, "units": func() { o.units = 20 }, "commits": func() { o.commits = 5 },
+			"apps": func() { o.apps = 20 }, "units": func() { *units = "20" }, "commits": func() { o.commits = 5 },
 			"idle": func() { o.idle = 30 * time.Second }, "drift-timeout": func() { o.driftTimeout = 30 * time.Second },
 		}
 		for name, apply := range defaults {
@@ -64,6 +65,9 @@ func parseFlags(args []string) (options, error) {
 	var err error
 	if o.sizes, err = parseInts(*sizes); err != nil {
 		return o, fmt.Errorf("--sizes: %w", err)
+	}
+	if o.units, err = parseInts(*units); err != nil {
+		return o, fmt.Errorf("--units: %w", err)
 	}
 	ws, err := parseInts(*wl)
 	if err != nil {
@@ -82,8 +86,8 @@ func parseFlags(args []string) (options, error) {
 	if o.workloads[6] {
 		o.workloads[3] = true
 	}
-	if o.runs < 1 || o.apps < 1 || o.units < 1 || o.commits < 1 {
-		return o, fmt.Errorf("--runs, --apps, --units and --commits must be positive")
+	if o.runs < 1 || o.apps < 1 || o.commits < 1 || o.largeRuns < 1 {
+		return o, fmt.Errorf("--runs, --large-runs, --apps and --commits must be positive")
 	}
 	return o, nil
 }
@@ -196,11 +200,13 @@ func (b *bench) runWorkloads(ctx context.Context) ([]table, []string) {
 		}
 	}
 	if o.workloads[4] {
-		runs, err := b.workloadWait(ctx, o.units)
-		if err != nil {
-			fail("workload 4", err)
+		for _, units := range o.units {
+			runs, err := b.workloadWait(ctx, units)
+			if err != nil {
+				fail("workload 4", err)
+			}
+			tables = append(tables, waitTable(units, runs))
 		}
-		tables = append(tables, waitTable(o.units, runs))
 	}
 	if o.workloads[5] {
 		res, err := b.workloadLatency(ctx, o.commits)

@@ -14,11 +14,11 @@ func TestParseFlags(t *testing.T) {
 		wantErr bool
 	}{
 		{"defaults are the issue's full workloads", nil, func(o options) bool {
-			return o.runs == 3 && reflect.DeepEqual(o.sizes, []int{1000, 5000}) && o.apps == 200 && o.units == 100 &&
+			return o.runs == 3 && reflect.DeepEqual(o.sizes, []int{1000, 5000}) && o.apps == 200 && reflect.DeepEqual(o.units, []int{100, 1000}) && o.largeRuns == 1 &&
 				o.idle == 5*time.Minute && len(o.workloads) == 6
 		}, false},
 		{"quick shrinks what is not set", []string{"--quick", "--apps=50"}, func(o options) bool {
-			return o.runs == 1 && reflect.DeepEqual(o.sizes, []int{300}) && o.apps == 50 && o.units == 20 &&
+			return o.runs == 1 && reflect.DeepEqual(o.sizes, []int{300}) && o.apps == 50 && reflect.DeepEqual(o.units, []int{20}) &&
 				o.idle == 30*time.Second && o.driftTimeout == 30*time.Second
 		}, false},
 		{"2 pulls in 1, 6 pulls in 3", []string{"--workloads=2,6"}, func(o options) bool {
@@ -27,6 +27,7 @@ func TestParseFlags(t *testing.T) {
 		{"unknown workload", []string{"--workloads=7"}, nil, true},
 		{"bad size", []string{"--sizes=1000,x"}, nil, true},
 		{"zero runs", []string{"--runs=0"}, nil, true},
+		{"bad units", []string{"--units=100,0"}, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -80,9 +80,13 @@ func (b *bench) workloadWait(ctx context.Context, units int) ([]waitRun, error) 
 	if err != nil {
 		return nil, err
 	}
+	n := b.opts.runs
+	if units >= 1000 {
+		n = b.opts.largeRuns
+	}
 	var runs []waitRun
-	for i := range b.opts.runs {
-		b.logf("workload 4: %d units with wait, run %d/%d", units, i+1, b.opts.runs)
+	for i := range n {
+		b.logf("workload 4: %d units with wait, run %d/%d", units, i+1, n)
 		run, err := b.waitOnce(ctx, r, rev, units)
 		if err != nil {
 			return runs, err
