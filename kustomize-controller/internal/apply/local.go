@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -369,6 +370,12 @@ func (m *Manager) localEligible(obj *unstructured.Unstructured, force bool) bool
 		!ssautils.IsCustomStage(obj, m.opts.CustomStageKinds)
 }
 
+// LocalBuiltinKinds are the built-in kinds validated locally (schemaOnlyKind): the only kinds a
+// schema.Cache needs to keep of the server's documents.
+var LocalBuiltinKinds = []schema.GroupVersionKind{
+	{Version: "v1", Kind: "ConfigMap"}, {Version: "v1", Kind: "Secret"}, {Version: "v1", Kind: "ServiceAccount"},
+}
+
 // schemaOnlyKind reports the kinds whose server-side validation the local check covers: the
 // schema, the metadata, and for ConfigMaps and Secrets their key names (a ServiceAccount has
 // nothing else to validate). Custom resources qualify
@@ -378,7 +385,7 @@ func (m *Manager) localEligible(obj *unstructured.Unstructured, force bool) bool
 func schemaOnlyKind(gvk schema.GroupVersionKind) bool {
 	switch {
 	case gvk.Group == "":
-		return gvk.Kind == "ConfigMap" || gvk.Kind == "Secret" || gvk.Kind == "ServiceAccount"
+		return slices.Contains(LocalBuiltinKinds, gvk)
 	case !strings.Contains(gvk.Group, "."), strings.HasSuffix(gvk.Group, ".k8s.io"), gvk.Group == "k8s.io":
 		return false
 	default:

@@ -157,3 +157,68 @@ func TestIndexTTL(t *testing.T) {
 		t.Error("the index was not read again after the TTL")
 	}
 }
+
+// TestCacheKeepsOnlyItsKinds: a Cache that names its kinds keeps their resolved schemas and
+// ObjectMeta's, answers nil for the other kinds of the document, and drops the document itself
+// (the parsed core/v1 document holds about 5 MB).
+func TestCacheKeepsOnlyItsKinds(t *testing.T) {
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/openapi/v3":
+			fmt.Fprint(w, `{"paths":{"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=A"}}}`)
+		case "/openapi/v3/api/v1":
+			fmt.Fprint(w, `{"openapi":"3.0.0","info":{"title":"t","version":"v1"},"components":{"schemas":{
+				"io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta":{"type":"object","properties":{"name":{"type":"string"},"labels":{"type":"object","additionalProperties":{"type":"string"}}}},
+				"io.k8s.api.core.v1.ConfigMap":{"type":"object","x-kubernetes-group-version-kind":[{"group":"","version":"v1","kind":"ConfigMap"}],
+					"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"$ref":"#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"},
+						"data":{"type":"object","additionalProperties":{"type":"string"}}}},
+				"io.k8s.api.core.v1.Pod":{"type":"object","x-kubernetes-group-version-kind":[{"group":"","version":"v1","kind":"Pod"}],
+					"properties":{"metadata":{"$ref":"#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}}}}}}`)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer ts.Close()
+	disc, err := discovery.NewDiscoveryClientForConfig(&rest.Config{Host: ts.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmGVK := k8sschema.GroupVersionKind{Version: "v1", Kind: "ConfigMap"}
+	podGVK := k8sschema.GroupVersionKind{Version: "v1", Kind: "Pod"}
+	for _, tt := range []struct {
+		name    string
+		kinds   []k8sschema.GroupVersionKind
+		wantPod bool
+		trimmed bool
+	}{
+		{name: "every kind", wantPod: true},
+		{name: "ConfigMap only", kinds: []k8sschema.GroupVersionKind{cmGVK}, trimmed: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cache := NewCache(disc.OpenAPIV3(), tt.kinds...)
+			ix, err := cache.Index(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			cm, err := ix.Schema(t.Context(), cmGVK)
+			if err != nil || cm == nil {
+				t.Fatalf("ConfigMap schema = %v, %v", cm, err)
+			}
+			bad := mustObj(t, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, labels: {k: 1}}\ndata: {k: 2}\n")
+			if problems := Validate(cm, bad); len(problems) != 2 {
+				t.Errorf("problems of a ConfigMap with a numeric label and value = %q, want 2 (its $ref to ObjectMeta resolved)", problems)
+			}
+			if pod, _ := ix.Schema(t.Context(), podGVK); (pod != nil) != tt.wantPod {
+				t.Errorf("Pod schema present = %v, want %v", pod != nil, tt.wantPod)
+			}
+			if meta, err := ix.ObjectMeta(t.Context()); err != nil || meta == nil || meta.Properties["labels"].AdditionalProperties == nil {
+				t.Errorf("ObjectMeta = %v, %v", meta, err)
+			}
+			d := cache.docs["api/v1"]
+			if trimmed := d.raw == nil && d.refs.components == nil; trimmed != tt.trimmed {
+				t.Errorf("document trimmed = %v, want %v", trimmed, tt.trimmed)
+			}
+		})
+	}
+}

@@ -39,6 +39,9 @@ type Cache struct {
 	// are checked against their CRD. NewCache sets DefaultIndexTTL.
 	IndexTTL time.Duration
 
+	// kinds, when set, are the only built-in kinds Schema is asked for (see NewCache).
+	kinds map[k8sschema.GroupVersionKind]bool
+
 	mu      sync.Mutex
 	index   *Index
 	indexAt time.Time
@@ -54,10 +57,21 @@ type crdSchemas struct {
 // DefaultIndexTTL spares the index request of every reconcile but the first in 30 seconds.
 const DefaultIndexTTL = 30 * time.Second
 
-// NewCache returns a Cache reading from the server's /openapi/v3 endpoint through c.
-func NewCache(c openapi.Client) *Cache {
-	return &Cache{client: openapi.ToClientWithContext(c), IndexTTL: DefaultIndexTTL,
+// NewCache returns a Cache reading from the server's /openapi/v3 endpoint through c. With
+// kinds, a fetched document keeps only the resolved schemas of those kinds and of ObjectMeta,
+// and Schema answers nil for the others: the parsed core/v1 document alone holds about 5 MB,
+// which a controller would otherwise keep for good. Without kinds every kind of a document
+// can be asked for.
+func NewCache(c openapi.Client, kinds ...k8sschema.GroupVersionKind) *Cache {
+	cache := &Cache{client: openapi.ToClientWithContext(c), IndexTTL: DefaultIndexTTL,
 		docs: map[string]*document{}, crds: map[string]crdSchemas{}}
+	if len(kinds) > 0 {
+		cache.kinds = map[k8sschema.GroupVersionKind]bool{}
+		for _, k := range kinds {
+			cache.kinds[k] = true
+		}
+	}
+	return cache
 }
 
 // CRD returns the schemas of a CRD read from the cluster (FromCRD), parsed once per
@@ -79,12 +93,15 @@ func (c *Cache) CRD(crd *unstructured.Unstructured, objectMeta *spec.Schema) (ma
 	return schemas, nil
 }
 
-// document is one fetched group-version document; its kinds are resolved on first use.
+// document is one fetched group-version document. Its kinds are resolved on first use, or,
+// when the Cache names its kinds, resolved at once and the rest of the document dropped (raw
+// and refs are then nil).
 type document struct {
-	url      string
-	refs     resolver
-	raw      map[k8sschema.GroupVersionKind]*spec.Schema
-	resolved map[k8sschema.GroupVersionKind]*spec.Schema
+	url        string
+	refs       resolver
+	raw        map[k8sschema.GroupVersionKind]*spec.Schema
+	resolved   map[k8sschema.GroupVersionKind]*spec.Schema
+	objectMeta *spec.Schema // resolved; nil when the document has no ObjectMeta component
 }
 
 // Index is the server's /openapi/v3 index as read at one moment (one request): which
@@ -126,7 +143,7 @@ func (ix *Index) Schema(ctx context.Context, gvk k8sschema.GroupVersionKind) (*s
 	if s, ok := d.resolved[gvk]; ok {
 		return s, nil
 	}
-	raw, ok := d.raw[gvk]
+	raw, ok := d.raw[gvk] // nil map once trimmed: not a kept kind
 	if !ok {
 		return nil, nil
 	}
@@ -142,13 +159,7 @@ func (ix *Index) ObjectMeta(ctx context.Context) (*spec.Schema, error) {
 	if err != nil || d == nil {
 		return nil, err
 	}
-	ix.c.mu.Lock()
-	defer ix.c.mu.Unlock()
-	raw, ok := d.refs.components[objectMetaComponent]
-	if !ok {
-		return nil, nil
-	}
-	return d.refs.resolve(raw, nil), nil
+	return d.objectMeta, nil
 }
 
 const objectMetaComponent = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -190,6 +201,17 @@ func (ix *Index) document(ctx context.Context, gv k8sschema.GroupVersion) (*docu
 				}
 			}
 		}
+		if raw, ok := d.refs.components[objectMetaComponent]; ok {
+			d.objectMeta = d.refs.resolve(raw, nil)
+		}
+	}
+	if ix.c.kinds != nil {
+		for k, raw := range d.raw {
+			if ix.c.kinds[k] {
+				d.resolved[k] = d.refs.resolve(raw, nil)
+			}
+		}
+		d.raw, d.refs = nil, resolver{}
 	}
 	ix.c.docs[path] = d
 	return d, nil

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/apply"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/schema"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
 )
@@ -85,7 +86,7 @@ func (r *Reconciler) clusterFor(ctx context.Context, obj *kustomizev1.Kustomizat
 	if err != nil {
 		return nil, retry(obj, kustomizev1.ReconciliationFailedReason, fmt.Errorf("creating the discovery client: %w", err))
 	}
-	cl := &cluster{client: c, mapper: mapper, schemas: schema.NewCache(disc.OpenAPIV3())}
+	cl := &cluster{client: c, mapper: mapper, schemas: schema.NewCache(disc.OpenAPIV3(), apply.LocalBuiltinKinds...)}
 	r.clusters.m[key] = cl
 	return cl, nil
 }
