@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,7 +28,8 @@ type MemoryOptions struct {
 	// limit instead of letting the kernel kill the process. GOMEMLIMIT, when set, always wins.
 	LimitPercent int
 	// IdleRelease is how long no reconcile must have run before the freed memory of the last burst
-	// is collected and returned to the operating system, once per burst (--idle-memory-release).
+	// is collected and returned to the operating system; while idle, it is also how often that is
+	// done again when the controller has allocated a MiB since (--idle-memory-release).
 	IdleRelease time.Duration
 }
 
@@ -36,7 +38,7 @@ func (o *MemoryOptions) BindFlags(fs *pflag.FlagSet) {
 	fs.IntVar(&o.LimitPercent, "memory-limit-percent", 90,
 		"When GOMEMLIMIT is unset, set the Go soft memory limit to this percentage of the container memory limit (cgroup memory.max); 0 disables. GOMEMLIMIT, when set, takes precedence.")
 	fs.DurationVar(&o.IdleRelease, "idle-memory-release", 30*time.Second,
-		"After no reconcile has run for this long, run one garbage collection and return the freed memory to the operating system; 0 disables.")
+		"After no reconcile has run for this long, run a garbage collection and return the freed memory to the operating system; while idle, do it again this often once a MiB has been allocated since; 0 disables.")
 }
 
 // applyMemoryLimit sets the soft memory limit from the cgroup limit when GOMEMLIMIT is unset, and
@@ -107,23 +109,34 @@ func parseCgroupLimit(s string) int64 {
 	return v
 }
 
-// idleReleaser returns memory to the operating system once after each burst of reconciles. It
-// runs on every replica (leader or not): a standby replica has its own startup garbage.
+// idleReleaser returns memory to the operating system after each burst of reconciles, and,
+// while the controller stays idle, again whenever it has allocated idleAllocBudget since: an
+// idle controller still allocates (health probes, metrics scrapes, watch events), and each
+// collection leaves free pages the runtime would otherwise keep resident up to its heap goal,
+// twice the live heap. It runs on every replica (leader or not): a standby replica has its own
+// startup garbage.
 type idleReleaser struct {
 	every time.Duration
 	log   logr.Logger
-	// reconciles reports how many reconciles have finished so far; release frees memory.
+	// reconciles reports how many reconciles have finished so far; allocated how many bytes the
+	// program has allocated so far; release frees memory.
 	reconciles func() float64
+	allocated  func() uint64
 	release    func()
 }
 
+// idleAllocBudget is how much an idle controller allocates before its memory is released again:
+// a forced collection of an idle heap costs milliseconds, well worth a MiB of resident memory.
+const idleAllocBudget = 1 << 20
+
 // idleTick is the pure decision of one tick: whether to release now, given the reconcile count
-// at the previous tick and now, and whether memory was used since the last release.
-func idleTick(previous, now float64, dirty bool) (release, stillDirty bool) {
+// at the previous tick and now, whether a burst ran since the last release, and the bytes
+// allocated since the last release.
+func idleTick(previous, now float64, dirty bool, allocatedSince uint64) (release, stillDirty bool) {
 	if now != previous {
 		return false, true
 	}
-	return dirty, false
+	return dirty || allocatedSince >= idleAllocBudget, false
 }
 
 // Start implements manager.Runnable.
@@ -131,7 +144,7 @@ func (r *idleReleaser) Start(ctx context.Context) error {
 	t := time.NewTicker(r.every)
 	defer t.Stop()
 	// Startup (caches, schemas, the first list of every kind) is the first burst.
-	previous, dirty := r.reconciles(), true
+	previous, dirty, mark := r.reconciles(), true, r.allocated()
 	for {
 		select {
 		case <-ctx.Done():
@@ -139,13 +152,24 @@ func (r *idleReleaser) Start(ctx context.Context) error {
 		case <-t.C:
 		}
 		now := r.reconciles()
-		release, stillDirty := idleTick(previous, now, dirty)
+		release, stillDirty := idleTick(previous, now, dirty, r.allocated()-mark)
 		previous, dirty = now, stillDirty
 		if release {
 			r.release()
+			mark = r.allocated()
 			r.log.V(1).Info("idle: returned freed memory to the operating system")
 		}
 	}
+}
+
+// allocatedBytes is the runtime's cumulative count of heap allocations, in bytes.
+func allocatedBytes() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(sample)
+	if sample[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return sample[0].Value.Uint64()
 }
 
 // NeedLeaderElection implements manager.LeaderElectionRunnable: every replica releases its own.
@@ -188,5 +212,5 @@ func setupMemory(rt *Runtime, o MemoryOptions) error {
 		return nil
 	}
 	return rt.Manager.Add(&idleReleaser{every: o.IdleRelease, log: log,
-		reconciles: reconcileCount, release: debug.FreeOSMemory})
+		reconciles: reconcileCount, allocated: allocatedBytes, release: debug.FreeOSMemory})
 }

@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -86,6 +87,7 @@ func TestCgroupLimitFiles(t *testing.T) {
 func TestIdleTick(t *testing.T) {
 	type tick struct {
 		count       float64
+		allocated   uint64 // since the last release
 		wantRelease bool
 	}
 	tests := []struct {
@@ -93,17 +95,23 @@ func TestIdleTick(t *testing.T) {
 		ticks []tick
 	}{
 		{name: "startup garbage released at the first quiet tick",
-			ticks: []tick{{0, true}, {0, false}, {0, false}}},
+			ticks: []tick{{0, 0, true}, {0, 0, false}, {0, 0, false}}},
 		{name: "busy, then quiet: one release",
-			ticks: []tick{{3, false}, {7, false}, {7, true}, {7, false}}},
+			ticks: []tick{{3, 0, false}, {7, 0, false}, {7, 0, true}, {7, 0, false}}},
 		{name: "a second burst earns a second release",
-			ticks: []tick{{0, true}, {2, false}, {2, true}, {5, false}, {5, true}}},
+			ticks: []tick{{0, 0, true}, {2, 0, false}, {2, 0, true}, {5, 0, false}, {5, 0, true}}},
+		{name: "idle allocation below the budget: no release",
+			ticks: []tick{{0, 0, true}, {0, idleAllocBudget - 1, false}}},
+		{name: "idle allocation of the budget: released again",
+			ticks: []tick{{0, 0, true}, {0, idleAllocBudget, true}, {0, 10, false}}},
+		{name: "busy while allocating: no release until quiet",
+			ticks: []tick{{0, 0, true}, {4, 8 * idleAllocBudget, false}, {4, 8 * idleAllocBudget, true}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			previous, dirty := 0.0, true
 			for i, tk := range tt.ticks {
-				release, stillDirty := idleTick(previous, tk.count, dirty)
+				release, stillDirty := idleTick(previous, tk.count, dirty, tk.allocated)
 				if release != tk.wantRelease {
 					t.Fatalf("tick %d (count %v): release = %v, want %v", i, tk.count, release, tk.wantRelease)
 				}
@@ -121,6 +129,7 @@ func TestIdleReleaserRuns(t *testing.T) {
 	count := 0.0
 	r := &idleReleaser{every: time.Millisecond, log: logr.Discard(),
 		reconciles: func() float64 { mu.Lock(); defer mu.Unlock(); return count },
+		allocated:  func() uint64 { return 0 },
 		release:    func() { released <- struct{}{} }}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
@@ -210,5 +219,16 @@ func TestSumReconciles(t *testing.T) {
 	// The process-wide registry gathers too (controller-runtime registers the counter at init).
 	if got := reconcileCount(); got < 0 {
 		t.Errorf("reconcileCount() = %v on the controller-runtime registry", got)
+	}
+}
+
+// TestAllocatedBytes reads the runtime's real allocation counter: it grows by what is allocated.
+func TestAllocatedBytes(t *testing.T) {
+	before := allocatedBytes()
+	buf := make([]byte, 4<<20)
+	after := allocatedBytes()
+	runtime.KeepAlive(buf)
+	if after-before < 4<<20 {
+		t.Errorf("allocated %d bytes after a 4 MiB allocation", after-before)
 	}
 }
