@@ -7,7 +7,6 @@ import (
 
 	"github.com/fluxcd/pkg/runtime/events"
 	"github.com/go-logr/logr/funcr"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
@@ -24,12 +23,7 @@ var (
 // TestMain wires the whole controller the way main.go does (SetupWithManager on a Runtime),
 // with the event server on a free loopback port.
 func TestMain(m *testing.M) {
-	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, AddToScheme, kustomizev1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			panic(err)
-		}
-	}
+	scheme := testenv.NewScheme(clientgoscheme.AddToScheme, AddToScheme, kustomizev1.AddToScheme)
 	os.Exit(testenv.Run(m, &env, testenv.Options{
 		Scheme: scheme,
 		Setup: func(e *testenv.Environment) error {

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -33,7 +32,7 @@ func TestMain(m *testing.M) {
 		os.Exit(m.Run())
 	}
 	os.Exit(testenv.Run(m, &env, testenv.Options{
-		Scheme: newScheme(),
+		Scheme: testenv.NewScheme(clientgoscheme.AddToScheme, sourcev1.AddToScheme),
 		Setup: func(e *testenv.Environment) error {
 			cfg := rest.CopyConfig(e.Config)
 			cfg.WrapTransport = requests.wrap
@@ -42,16 +41,6 @@ func TestMain(m *testing.M) {
 			return err
 		},
 	}))
-}
-
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, sourcev1.AddToScheme} {
-		if err := add(s); err != nil {
-			panic(err)
-		}
-	}
-	return s
 }
 
 // needEnv skips a test that needs the API server under -short.

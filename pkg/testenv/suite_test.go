@@ -4,7 +4,6 @@ import (
 	"os"
 	"testing"
 
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
 	imagev1 "github.com/eddy-gitops/eddy/api/image/v1"
@@ -17,21 +16,11 @@ import (
 
 var env *testenv.Environment
 
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{
-		clientgoscheme.AddToScheme, sourcev1.AddToScheme, kustomizev1.AddToScheme,
-		imagev1.AddToScheme, notifv1beta3.AddToScheme, notifv1.AddToScheme,
-	} {
-		if err := add(s); err != nil {
-			panic(err)
-		}
-	}
-	return s
-}
-
 // TestMain starts one real API server with every Eddy CRD and no reconcilers: these tests are
 // about what the API server itself accepts, rejects and defaults.
 func TestMain(m *testing.M) {
-	os.Exit(testenv.Run(m, &env, testenv.Options{Scheme: newScheme()}))
+	os.Exit(testenv.Run(m, &env, testenv.Options{Scheme: testenv.NewScheme(
+		clientgoscheme.AddToScheme, sourcev1.AddToScheme, kustomizev1.AddToScheme,
+		imagev1.AddToScheme, notifv1beta3.AddToScheme, notifv1.AddToScheme,
+	)}))
 }

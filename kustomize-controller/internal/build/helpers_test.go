@@ -14,22 +14,13 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/build/buildtest"
 )
 
 // writeTree writes files (slash paths relative to the root) into a new temporary directory.
 func writeTree(t testing.TB, files map[string]string) string {
 	t.Helper()
-	root := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
+	return buildtest.WriteTree(t, files)
 }
 
 // treeHash hashes every path and file content under root, to prove a build left it untouched.

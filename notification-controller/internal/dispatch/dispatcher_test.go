@@ -17,11 +17,11 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 	notifv1 "github.com/eddy-gitops/eddy/api/notification/v1"
 	notifv1beta3 "github.com/eddy-gitops/eddy/api/notification/v1beta3"
+	"github.com/eddy-gitops/eddy/notification-controller/internal/controller/controllertest"
 )
 
 // hooks is a real HTTP server on 127.0.0.1 whose paths are separate webhooks. Paths starting
@@ -118,21 +118,9 @@ func kustomizationEvent(ns, name, severity, message string) *eventv1.Event {
 	}
 }
 
-// warnings returns "reason: message" of the Warning events on an Alert.
+// warnings returns "reason: message" of the Warning events on the Alert.
 func warnings(ctx context.Context, ns, alertName string) func() []string {
-	return func() []string {
-		var list corev1.EventList
-		if err := env.Client.List(ctx, &list, client.InNamespace(ns)); err != nil {
-			return []string{err.Error()}
-		}
-		var out []string
-		for _, e := range list.Items {
-			if e.InvolvedObject.Kind == "Alert" && e.InvolvedObject.Name == alertName && e.Type == corev1.EventTypeWarning {
-				out = append(out, e.Reason+": "+e.Message)
-			}
-		}
-		return out
-	}
+	return controllertest.Warnings(ctx, env.Client, notifv1beta3.AlertKind, ns, alertName)
 }
 
 func TestDispatch_GenericWebhookGetsMergedPayload(t *testing.T) {

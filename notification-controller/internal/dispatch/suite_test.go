@@ -8,7 +8,6 @@ import (
 	"github.com/fluxcd/pkg/runtime/events"
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
@@ -30,12 +29,7 @@ const timeoutLong = 30 * time.Second
 var testRetry = notifier.Retry{Max: 1, WaitMin: time.Millisecond, WaitMax: 5 * time.Millisecond}
 
 func TestMain(m *testing.M) {
-	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, notifv1beta3.AddToScheme, notifv1.AddToScheme, kustomizev1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			panic(err)
-		}
-	}
+	scheme := testenv.NewScheme(clientgoscheme.AddToScheme, notifv1beta3.AddToScheme, notifv1.AddToScheme, kustomizev1.AddToScheme)
 	os.Exit(testenv.Run(m, &env, testenv.Options{
 		Scheme: scheme,
 		Setup: func(e *testenv.Environment) error {

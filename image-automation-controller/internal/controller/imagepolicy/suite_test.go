@@ -2,7 +2,6 @@ package imagepolicy
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -10,13 +9,12 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagev1 "github.com/eddy-gitops/eddy/api/image/v1"
+	"github.com/eddy-gitops/eddy/image-automation-controller/internal/controller/controllertest"
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/controller/imagerepository"
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/registry"
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/tagstore"
@@ -38,9 +36,7 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	scheme := runtime.NewScheme()
-	_ = clientgoscheme.AddToScheme(scheme)
-	_ = imagev1.AddToScheme(scheme)
+	scheme := testenv.NewScheme(clientgoscheme.AddToScheme, imagev1.AddToScheme)
 	code := testenv.Run(m, &env, testenv.Options{Scheme: scheme, Setup: func(env *testenv.Environment) error {
 		mgr := env.Manager
 		repos := &imagerepository.Reconciler{Client: mgr.GetClient(), Recorder: mgr.GetEventRecorderFor(controllerName),
@@ -77,33 +73,14 @@ func semver(r string) imagev1.ImagePolicyChoice {
 }
 
 // waitFor waits until the policy's Ready condition has the status and reason and the checks
-// pass, and returns the policy as last read.
+// pass, and returns the policy as last read. Ready=True also waits for the latest ref of the
+// current generation, which is patched apart from the conditions.
 func waitFor(t *testing.T, key client.ObjectKey, status metav1.ConditionStatus, reason string, check ...func(*imagev1.ImagePolicy) bool) *imagev1.ImagePolicy {
 	t.Helper()
-	obj := &imagev1.ImagePolicy{}
-	NewWithT(t).Eventually(func() string {
-		if err := env.Client.Get(t.Context(), key, obj); err != nil {
-			return err.Error()
-		}
-		c := conditions.Get(obj, meta.ReadyCondition)
-		if c == nil {
-			return "no Ready condition"
-		}
-		if c.Status != status || c.Reason != reason {
-			return fmt.Sprintf("Ready=%s/%s: %s", c.Status, c.Reason, c.Message)
-		}
-		// Conditions and the other status fields are patched separately: wait for both.
-		if status == metav1.ConditionTrue && (obj.Status.LatestRef == nil || obj.Status.ObservedGeneration != obj.Generation) {
-			return "status not complete yet"
-		}
-		for _, ok := range check {
-			if !ok(obj) {
-				return fmt.Sprintf("check failed, status: %+v", obj.Status)
-			}
-		}
-		return ""
-	}, 30*time.Second, 100*time.Millisecond).Should(BeEmpty())
-	return obj
+	complete := func(obj *imagev1.ImagePolicy) bool {
+		return obj.Status.LatestRef != nil && obj.Status.ObservedGeneration == obj.Generation
+	}
+	return controllertest.WaitFor(t, env.Client, key, &imagev1.ImagePolicy{}, status, reason, complete, check...)
 }
 
 func readyOf(obj *imagev1.ImagePolicy) string {
@@ -116,17 +93,7 @@ func isStalled(obj *imagev1.ImagePolicy) bool {
 
 func eventsFor(t *testing.T, ns, name string) []string {
 	t.Helper()
-	var list corev1.EventList
-	if err := env.Client.List(t.Context(), &list, client.InNamespace(ns)); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range list.Items {
-		if e.InvolvedObject.Name == name && e.InvolvedObject.Kind == imagev1.ImagePolicyKind {
-			out = append(out, e.Type+"/"+e.Reason+": "+e.Message)
-		}
-	}
-	return out
+	return controllertest.Events(t, env.Client, imagev1.ImagePolicyKind, ns, name)
 }
 
 // requestScan asks the ImageRepository for a rescan, as `flux reconcile image repository` does.

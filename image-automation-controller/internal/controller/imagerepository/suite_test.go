@@ -2,23 +2,19 @@ package imagerepository
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/fluxcd/pkg/apis/meta"
-	"github.com/fluxcd/pkg/runtime/conditions"
-	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	imagev1 "github.com/eddy-gitops/eddy/api/image/v1"
+	"github.com/eddy-gitops/eddy/image-automation-controller/internal/controller/controllertest"
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/registry"
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/tagstore"
 	"github.com/eddy-gitops/eddy/pkg/testenv"
@@ -50,9 +46,7 @@ func TestMain(m *testing.M) {
 	if store, err = tagstore.New(dir); err != nil {
 		panic(err)
 	}
-	scheme := runtime.NewScheme()
-	_ = clientgoscheme.AddToScheme(scheme)
-	_ = imagev1.AddToScheme(scheme)
+	scheme := testenv.NewScheme(clientgoscheme.AddToScheme, imagev1.AddToScheme)
 	code := testenv.Run(m, &env, testenv.Options{Scheme: scheme, Setup: func(env *testenv.Environment) error {
 		r := &Reconciler{
 			Client:     env.Manager.GetClient(),
@@ -79,50 +73,20 @@ func newRepo(ns, name, image string) *imagev1.ImageRepository {
 }
 
 // waitFor waits until the object's Ready condition has the status and reason and the check
-// passes, and returns the object as last read.
+// passes, and returns the object as last read. Ready=True also waits for the scan result of the
+// current generation, which is patched apart from the conditions.
 func waitFor(t *testing.T, key client.ObjectKey, status metav1.ConditionStatus, reason string, check ...func(*imagev1.ImageRepository) bool) *imagev1.ImageRepository {
 	t.Helper()
-	g := NewWithT(t)
-	obj := &imagev1.ImageRepository{}
-	g.Eventually(func() string {
-		if err := env.Client.Get(t.Context(), key, obj); err != nil {
-			return err.Error()
-		}
-		c := conditions.Get(obj, meta.ReadyCondition)
-		if c == nil {
-			return "no Ready condition"
-		}
-		if c.Status != status || c.Reason != reason {
-			return fmt.Sprintf("Ready=%s/%s: %s", c.Status, c.Reason, c.Message)
-		}
-		// Conditions and the other status fields are patched separately: wait for both.
-		if status == metav1.ConditionTrue && (obj.Status.LastScanResult == nil || obj.Status.ObservedGeneration != obj.Generation) {
-			return "status not complete yet"
-		}
-		for _, ok := range check {
-			if !ok(obj) {
-				return fmt.Sprintf("check failed, status: %+v", obj.Status)
-			}
-		}
-		return ""
-	}, 30*time.Second, 100*time.Millisecond).Should(BeEmpty())
-	return obj
+	complete := func(obj *imagev1.ImageRepository) bool {
+		return obj.Status.LastScanResult != nil && obj.Status.ObservedGeneration == obj.Generation
+	}
+	return controllertest.WaitFor(t, env.Client, key, &imagev1.ImageRepository{}, status, reason, complete, check...)
 }
 
 // eventsFor returns "Type/Reason: message" of every event recorded for the object.
 func eventsFor(t *testing.T, ns, name string) []string {
 	t.Helper()
-	var list corev1.EventList
-	if err := env.Client.List(t.Context(), &list, client.InNamespace(ns)); err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, e := range list.Items {
-		if e.InvolvedObject.Name == name && e.InvolvedObject.Kind == imagev1.ImageRepositoryKind {
-			out = append(out, e.Type+"/"+e.Reason+": "+e.Message)
-		}
-	}
-	return out
+	return controllertest.Events(t, env.Client, imagev1.ImageRepositoryKind, ns, name)
 }
 
 func secret(ns, name string, typ corev1.SecretType, data map[string][]byte) *corev1.Secret {

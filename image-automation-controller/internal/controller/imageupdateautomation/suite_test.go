@@ -7,7 +7,6 @@ import (
 
 	"github.com/fluxcd/pkg/runtime/events"
 	"github.com/go-logr/logr/funcr"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 
@@ -19,16 +18,6 @@ import (
 
 var env *testenv.Environment
 
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, imagev1.AddToScheme, sourcev1.AddToScheme} {
-		if err := add(s); err != nil {
-			panic(err)
-		}
-	}
-	return s
-}
-
 // TestMain starts a real API server and the ImageUpdateAutomation reconciler. ImagePolicies are
 // not reconciled here: the tests write their status, as the ImagePolicy reconciler would.
 func TestMain(m *testing.M) {
@@ -37,7 +26,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	code := testenv.Run(m, &env, testenv.Options{
-		Scheme: newScheme(),
+		Scheme: testenv.NewScheme(clientgoscheme.AddToScheme, imagev1.AddToScheme, sourcev1.AddToScheme),
 		Setup: func(e *testenv.Environment) error {
 			// The recorder needs a logger with a sink: it checks the trace level.
 			rec, err := events.NewRecorder(funcr.New(func(string, string) {}, funcr.Options{}), "", "image-automation-controller", events.WithManager(e.Manager))

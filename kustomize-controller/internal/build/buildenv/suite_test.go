@@ -2,15 +2,14 @@ package buildenv
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/build/buildtest"
 	"github.com/eddy-gitops/eddy/pkg/testenv"
 )
 
@@ -18,26 +17,13 @@ var env *testenv.Environment
 
 // TestMain starts one API server and no reconcilers: Build only reads ConfigMaps and Secrets.
 func TestMain(m *testing.M) {
-	scheme := runtime.NewScheme()
-	if err := clientgoscheme.AddToScheme(scheme); err != nil {
-		panic(err)
-	}
-	os.Exit(testenv.Run(m, &env, testenv.Options{Scheme: scheme}))
+	os.Exit(testenv.Run(m, &env, testenv.Options{Scheme: testenv.NewScheme(clientgoscheme.AddToScheme)}))
 }
 
+// writeTree writes files (slash paths relative to the root) into a new temporary directory.
 func writeTree(t *testing.T, files map[string]string) string {
 	t.Helper()
-	root := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return root
+	return buildtest.WriteTree(t, files)
 }
 
 func kustomization(ns string, spec kustomizev1.KustomizationSpec) *kustomizev1.Kustomization {

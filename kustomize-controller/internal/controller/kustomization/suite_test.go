@@ -28,7 +28,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -76,16 +75,6 @@ const manualLabel = "test.eddy.dev/manual"
 // defaultSA is the --default-service-account of the locked-down reconciler.
 const defaultSA = "tenant-default"
 
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, sourcev1.AddToScheme, kustomizev1.AddToScheme} {
-		if err := add(s); err != nil {
-			panic(err)
-		}
-	}
-	return s
-}
-
 func TestMain(m *testing.M) {
 	srv := httptest.NewServer(artifacts)
 	artifacts.url = srv.URL
@@ -100,7 +89,7 @@ func TestMain(m *testing.M) {
 	cache = &artifactcache.Cache{Dir: dir, Retries: 1, RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 10 * time.Millisecond}
 
 	os.Exit(testenv.Run(m, &env, testenv.Options{
-		Scheme:            newScheme(),
+		Scheme:            testenv.NewScheme(clientgoscheme.AddToScheme, sourcev1.AddToScheme, kustomizev1.AddToScheme),
 		ControllerManager: true, // Deployments become Available for the wait tests
 		Setup: func(e *testenv.Environment) error {
 			var err error

@@ -13,24 +13,14 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	notifv1beta3 "github.com/eddy-gitops/eddy/api/notification/v1beta3"
+	"github.com/eddy-gitops/eddy/notification-controller/internal/controller/controllertest"
 )
 
 const timeout = 30 * time.Second
 
+// warnings returns "reason: message" of the Warning events on the Provider.
 func warnings(ctx context.Context, ns, name string) func() []string {
-	return func() []string {
-		var list corev1.EventList
-		if err := env.Client.List(ctx, &list, client.InNamespace(ns)); err != nil {
-			return []string{err.Error()}
-		}
-		var out []string
-		for _, e := range list.Items {
-			if e.InvolvedObject.Kind == "Provider" && e.InvolvedObject.Name == name && e.Type == corev1.EventTypeWarning {
-				out = append(out, e.Reason+": "+e.Message)
-			}
-		}
-		return out
-	}
+	return controllertest.Warnings(ctx, env.Client, notifv1beta3.ProviderKind, ns, name)
 }
 
 func TestProviderReconciler(t *testing.T) {

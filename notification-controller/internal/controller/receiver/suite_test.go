@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/fluxcd/pkg/runtime/events"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -21,12 +20,7 @@ var env *testenv.Environment
 
 // TestMain starts a real API server with the Receiver reconciler registered on the manager.
 func TestMain(m *testing.M) {
-	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, notifv1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			panic(err)
-		}
-	}
+	scheme := testenv.NewScheme(clientgoscheme.AddToScheme, notifv1.AddToScheme)
 	os.Exit(testenv.Run(m, &env, testenv.Options{
 		Scheme: scheme,
 		Setup: func(e *testenv.Environment) error {

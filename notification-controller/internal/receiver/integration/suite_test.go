@@ -21,7 +21,6 @@ import (
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -46,12 +45,7 @@ var (
 // TestMain starts a real API server, the real Receiver reconciler and the webhook server on a
 // loopback port, all on one manager, as setup/receivers.go wires them in the binary.
 func TestMain(m *testing.M) {
-	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, notifv1.AddToScheme, sourcev1.AddToScheme} {
-		if err := add(scheme); err != nil {
-			panic(err)
-		}
-	}
+	scheme := testenv.NewScheme(clientgoscheme.AddToScheme, notifv1.AddToScheme, sourcev1.AddToScheme)
 	os.Exit(testenv.Run(m, &env, testenv.Options{Scheme: scheme, Setup: setupManager}))
 }
 

@@ -10,13 +10,13 @@ import (
 
 	"github.com/fluxcd/pkg/artifact/storage"
 	"github.com/fluxcd/pkg/runtime/events"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/pkg/testenv"
+	"github.com/eddy-gitops/eddy/source-controller/internal/controller/controllertest"
 )
 
 var (
@@ -26,34 +26,14 @@ var (
 	fileServer      *httptest.Server
 )
 
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, sourcev1.AddToScheme} {
-		if err := add(s); err != nil {
-			panic(err)
-		}
-	}
-	return s
-}
-
 // TestMain runs one API server with the GitRepository reconciler writing to a temporary
 // artifact storage that a real HTTP file server serves.
 func TestMain(m *testing.M) {
-	root, err := os.MkdirTemp("", "gitrepository-storage-")
-	if err != nil {
-		panic(err)
-	}
-	defer os.RemoveAll(root)
-	fileServer = httptest.NewServer(http.FileServer(http.Dir(root)))
-	defer fileServer.Close()
-	artifactStorage = &storage.Storage{
-		BasePath:                 root,
-		Hostname:                 fileServer.URL,
-		ArtifactRetentionTTL:     time.Minute,
-		ArtifactRetentionRecords: 2,
-	}
-	os.Exit(testenv.Run(m, &env, testenv.Options{
-		Scheme: newScheme(),
+	fileServerHandler := func(root string) (http.Handler, error) { return http.FileServer(http.Dir(root)), nil }
+	var stop func()
+	artifactStorage, fileServer, stop = controllertest.ServeStorage("gitrepository-storage-", fileServerHandler, time.Minute)
+	code := testenv.Run(m, &env, testenv.Options{
+		Scheme: testenv.NewScheme(clientgoscheme.AddToScheme, sourcev1.AddToScheme),
 		Setup: func(env *testenv.Environment) error {
 			rec, err := events.NewRecorder(ctrl.Log.WithName("events"), "", "source-controller", events.WithManager(env.Manager))
 			if err != nil {
@@ -70,5 +50,8 @@ func TestMain(m *testing.M) {
 				Controller: controller.Options{MaxConcurrentReconciles: 4},
 			})
 		},
-	}))
+	})
+	// Not deferred: os.Exit skips deferred calls.
+	stop()
+	os.Exit(code)
 }

@@ -15,12 +15,12 @@ import (
 	"github.com/fluxcd/pkg/runtime/events"
 	"github.com/go-logr/logr"
 	"github.com/go-logr/logr/funcr"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 	"github.com/eddy-gitops/eddy/pkg/testenv"
+	"github.com/eddy-gitops/eddy/source-controller/internal/controller/controllertest"
 	"github.com/eddy-gitops/eddy/source-controller/internal/server"
 )
 
@@ -65,16 +65,6 @@ func (s *eventSink) For(namespace, name string) []eventv1.Event {
 	return out
 }
 
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, sourcev1.AddToScheme} {
-		if err := add(s); err != nil {
-			panic(err)
-		}
-	}
-	return s
-}
-
 // TestMain runs one API server with the OCIRepository reconciler writing to a temporary
 // artifact storage, served by the controller's artifact handler, and posting events to a
 // recording endpoint.
@@ -83,28 +73,15 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
-	root, err := os.MkdirTemp("", "ocirepository-storage-")
-	if err != nil {
-		panic(err)
-	}
-	defer os.RemoveAll(root)
-	handler, err := server.Handler(root)
-	if err != nil {
-		panic(err)
-	}
-	fileServer = httptest.NewServer(handler)
-	defer fileServer.Close()
+	// The controller's own artifact handler, as in the binary.
+	var stop func()
+	artifactStorage, fileServer, stop = controllertest.ServeStorage("ocirepository-storage-", server.Handler, time.Hour)
+	defer stop()
 	eventServer := httptest.NewServer(received)
 	defer eventServer.Close()
 
-	artifactStorage = &storage.Storage{
-		BasePath:                 root,
-		Hostname:                 fileServer.URL,
-		ArtifactRetentionTTL:     time.Hour,
-		ArtifactRetentionRecords: 2,
-	}
 	return testenv.Run(m, &env, testenv.Options{
-		Scheme: newScheme(),
+		Scheme: testenv.NewScheme(clientgoscheme.AddToScheme, sourcev1.AddToScheme),
 		Setup: func(env *testenv.Environment) error {
 			rec, err := events.NewRecorder(quietLogger(), eventServer.URL, "source-controller", events.WithManager(env.Manager))
 			if err != nil {

@@ -16,7 +16,6 @@ import (
 	"github.com/go-logr/logr/funcr"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -33,16 +32,6 @@ import (
 
 var env *testenv.Environment
 
-func newScheme() *runtime.Scheme {
-	s := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme, imagev1.AddToScheme, sourcev1.AddToScheme} {
-		if err := add(s); err != nil {
-			panic(err)
-		}
-	}
-	return s
-}
-
 // TestMain starts the API server only when benchmarks run; each benchmark case starts its own
 // manager.
 func TestMain(m *testing.M) {
@@ -50,7 +39,7 @@ func TestMain(m *testing.M) {
 	if f := flag.Lookup("test.bench"); f == nil || f.Value.String() == "" {
 		os.Exit(m.Run())
 	}
-	os.Exit(testenv.Run(m, &env, testenv.Options{Scheme: newScheme()}))
+	os.Exit(testenv.Run(m, &env, testenv.Options{Scheme: testenv.NewScheme(clientgoscheme.AddToScheme, imagev1.AddToScheme, sourcev1.AddToScheme)}))
 }
 
 // startReconciler runs an ImageUpdateAutomation reconciler in a manager of its own until the
