@@ -2,6 +2,7 @@ package server
 
 import (
 	"container/list"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"strings"
@@ -37,6 +38,7 @@ type Deduper struct {
 	mu    sync.Mutex
 	keys  map[string]*list.Element
 	order *list.List // of *entry, oldest first
+	grown bool       // keys held more than smallMap entries since it was made
 }
 
 type entry struct {
@@ -68,6 +70,7 @@ func (d *Deduper) Add(key string) bool {
 		d.removeElement(d.order.Front())
 	}
 	d.keys[key] = d.order.PushBack(&entry{key: key, expires: now.Add(d.window)})
+	d.grown = d.grown || len(d.keys) > smallMap
 	return true
 }
 
@@ -95,7 +98,41 @@ func (d *Deduper) expire(now time.Time) {
 		}
 		d.removeElement(el)
 	}
+	if len(d.keys) == 0 && d.grown {
+		// A Go map keeps the buckets of its largest size: after a burst of thousands of events,
+		// start again from a small one.
+		d.keys, d.grown = map[string]*list.Element{}, false
+	}
 }
+
+// Expire drops the keys whose window has passed. Add and Len do so as they go; the event server
+// also calls it periodically, so that an idle controller does not keep the keys of its last
+// burst until the next event arrives.
+func (d *Deduper) Expire() {
+	if d.window <= 0 {
+		return
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.expire(d.now())
+}
+
+// expireEvery runs Expire at every tick until ctx is done.
+func (d *Deduper) expireEvery(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			d.Expire()
+		}
+	}
+}
+
+// smallMap is the size above which an emptied key map is replaced by a new one.
+const smallMap = 1024
 
 func (d *Deduper) removeElement(el *list.Element) {
 	delete(d.keys, el.Value.(*entry).key)

@@ -90,6 +90,9 @@ func (s *EventServer) Serve(ctx context.Context, ln net.Listener) error {
 	for range s.opts.Workers {
 		workers.Go(func() { s.work(ctx) })
 	}
+	if s.opts.RateLimitInterval > 0 {
+		workers.Go(func() { s.dedup.expireEvery(ctx, expiryTick(s.opts.RateLimitInterval)) })
+	}
 	srv := &http.Server{
 		Handler:           s,
 		MaxHeaderBytes:    MaxHeaderBytes,
@@ -110,6 +113,12 @@ func (s *EventServer) Serve(ctx context.Context, ln net.Listener) error {
 		return nil
 	}
 	return err
+}
+
+// expiryTick is how often the de-duplication keys are expired while no event arrives: a quarter
+// of the window, at least every second.
+func expiryTick(window time.Duration) time.Duration {
+	return max(window/4, time.Second)
 }
 
 func (s *EventServer) work(ctx context.Context) {
