@@ -24,9 +24,9 @@ import (
 // by kustomize's resource factory, in order (with Flux's krusty options kustomize does not
 // sort: the order is the files' and, within a file, the documents'); local configs dropped; the
 // build annotations removed. With a namespace, the same when every object is of a kind whose
-// only namespace field is its own (buildNamespaced). A conflict, a directory, a remote
-// resource, a parse error or any other field in the kustomization makes the plain build step
-// aside and krusty run on the whole, so every error message, and every other kustomization, is
+// only namespace field is its own (assemble). A conflict, a directory, a remote resource, a
+// parse error or any other field in the kustomization makes the plain build step aside and
+// krusty run on the whole, so every error message, and every other kustomization, is
 // kustomize's own.
 // TestPlainBuild_MatchesKustomize and TestPlainBuild_RandomTrees hold both builds to the same
 // output.
@@ -48,21 +48,15 @@ func plainBuild(fs *recordingFS, dir string) (res []*resource.Resource, ok bool)
 		}
 	}()
 	pk, ok := readPlain(fs, dir)
-	switch {
-	case !ok:
+	if !ok {
 		return nil, false
-	case pk.namespace != "":
-		return pk.buildNamespaced(fs)
-	default:
-		return pk.assemble(fs)
 	}
+	return pk.assemble(fs)
 }
 
 // plainKustomization is a kustomization the plain build handles.
 type plainKustomization struct {
-	kfile     string   // the kustomization file
-	entries   []string // its resources, as written
-	files     []string // the same, joined to its directory
+	files     []string // its resources, joined to its directory
 	namespace string
 }
 
@@ -101,22 +95,31 @@ func (pk plainKustomization) parse(fs *recordingFS) ([][]*resource.Resource, boo
 	return out, true
 }
 
-// assemble is the build without a namespace: every document of every file, in order, local
-// configs dropped, IDs unique, build annotations removed.
+// assemble is the build: every document of every file, in order, IDs unique, then local configs
+// dropped and build annotations removed. With a namespace, only sets made of namespaceSafeKinds
+// are built here: what kustomize's namespace transformer does to them is to set
+// metadata.namespace, which is done directly. Like krusty, IDs must then be unique before the
+// namespace is set (its resource map refuses a duplicate) and after (its transformer refuses to
+// produce one). Any conflict sends the build to kustomize, which reports it.
 func (pk plainKustomization) assemble(fs *recordingFS) ([]*resource.Resource, bool) {
 	files, ok := pk.parse(fs)
 	if !ok {
 		return nil, false
 	}
-	seen := idSet{}
+	before, after := idSet{}, idSet{}
 	var all []*resource.Resource
 	for _, rs := range files {
 		for _, r := range rs {
-			if r.IsNilOrEmpty() {
-				return nil, false // kustomize drops these along the way: let it
+			if r.IsNilOrEmpty() || !before.add(r) {
+				return nil, false // kustomize drops empty documents along the way, and reports conflicts
 			}
-			if !seen.add(r) {
-				return nil, false // kustomize reports the conflict
+			if pk.namespace != "" {
+				if gvk := r.GetGvk(); !namespaceSafeKinds[gvk.Group+"/"+gvk.Kind] {
+					return nil, false
+				}
+				if r.SetNamespace(pk.namespace) != nil || !after.add(r) {
+					return nil, false
+				}
 			}
 			all = append(all, r)
 		}
@@ -159,50 +162,22 @@ var namespaceSafeKinds = map[string]bool{
 	"networking.k8s.io/NetworkPolicy": true,
 }
 
-// buildNamespaced is the build with a namespace, for sets made only of namespaceSafeKinds: what
-// kustomize's namespace transformer does to them is to set metadata.namespace, which is done
-// here directly. Like krusty, IDs must be unique before the namespace is set (its resource map
-// refuses a duplicate) and after (its transformer refuses to produce one); either conflict
-// sends the build to kustomize, which reports it.
-func (pk plainKustomization) buildNamespaced(fs *recordingFS) ([]*resource.Resource, bool) {
-	files, ok := pk.parse(fs)
-	if !ok {
-		return nil, false
-	}
-	before, after := idSet{}, idSet{}
-	var all []*resource.Resource
-	for _, rs := range files {
-		for _, r := range rs {
-			if r.IsNilOrEmpty() {
-				return nil, false
-			}
-			if gvk := r.GetGvk(); !namespaceSafeKinds[gvk.Group+"/"+gvk.Kind] || !before.add(r) {
-				return nil, false
-			}
-			if r.SetNamespace(pk.namespace) != nil || !after.add(r) {
-				return nil, false
-			}
-			all = append(all, r)
-		}
-	}
-	return finishPlain(all)
-}
-
 // readPlain reads the kustomization in dir and reports whether it lists nothing but resource
 // files, with at most a namespace.
 func readPlain(fs *recordingFS, dir string) (pk plainKustomization, ok bool) {
+	var kfile string
 	for _, name := range konfig.RecognizedKustomizationFileNames() {
 		if p := filepath.Join(dir, name); fs.Exists(p) {
-			if pk.kfile != "" {
+			if kfile != "" {
 				return pk, false // kustomize refuses several
 			}
-			pk.kfile = p
+			kfile = p
 		}
 	}
-	if pk.kfile == "" {
+	if kfile == "" {
 		return pk, false
 	}
-	data, err := fs.ReadFile(pk.kfile)
+	data, err := fs.ReadFile(kfile)
 	if err != nil {
 		return pk, false
 	}
@@ -214,12 +189,13 @@ func readPlain(fs *recordingFS, dir string) (pk plainKustomization, ok bool) {
 		(k.APIVersion != "" && k.APIVersion != kustypes.KustomizationVersion) {
 		return pk, false
 	}
-	pk.entries, pk.namespace = k.Resources, k.Namespace
+	entries := k.Resources
+	pk.namespace = k.Namespace
 	k.TypeMeta, k.Resources, k.Namespace = kustypes.TypeMeta{}, nil, ""
-	if !reflect.DeepEqual(k, kustypes.Kustomization{}) || len(pk.entries) == 0 {
+	if !reflect.DeepEqual(k, kustypes.Kustomization{}) || len(entries) == 0 {
 		return pk, false
 	}
-	for _, r := range pk.entries {
+	for _, r := range entries {
 		if r == "" || strings.Contains(r, "://") || strings.Contains(r, "@") || strings.Contains(r, "?") {
 			return pk, false // remote, or something for kustomize to explain
 		}
