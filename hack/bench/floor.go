@@ -52,24 +52,25 @@ func (b *bench) applyFloor(ctx context.Context, size int) (time.Duration, error)
 
 // applyAll server-side-applies objs, floorConcurrency at a time, as the harness's field owner.
 func (b *bench) applyAll(ctx context.Context, objs []client.Object) error {
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(floorConcurrency)
-	for _, o := range objs {
-		g.Go(func() error {
-			return b.c.Patch(gctx, o, client.Apply, client.ForceOwnership, client.FieldOwner("bench-floor"))
-		})
-	}
-	return g.Wait()
+	return eachConcurrently(ctx, objs, func(ctx context.Context, o client.Object) error {
+		return b.c.Patch(ctx, o, client.Apply, client.ForceOwnership, client.FieldOwner("bench-floor"))
+	})
 }
 
 // createAll creates objs, floorConcurrency at a time: the workloads create their
 // Kustomizations the way the floors apply their objects, so that neither waits on the other's
 // sequential round trips.
 func (b *bench) createAll(ctx context.Context, objs []client.Object) error {
+	return eachConcurrently(ctx, objs, func(ctx context.Context, o client.Object) error { return b.c.Create(ctx, o) })
+}
+
+// eachConcurrently runs send for every object, floorConcurrency at a time, and returns the
+// first error.
+func eachConcurrently(ctx context.Context, objs []client.Object, send func(context.Context, client.Object) error) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(floorConcurrency)
 	for _, o := range objs {
-		g.Go(func() error { return b.c.Create(gctx, o) })
+		g.Go(func() error { return send(gctx, o) })
 	}
 	return g.Wait()
 }
