@@ -67,3 +67,19 @@ func (e *Environment) CreateAndWait(t testing.TB, obj client.Object) {
 		t.Fatalf("waiting for %s/%s in the cache: %v", key.Namespace, key.Name, err)
 	}
 }
+
+// EventsFor lists the Events recorded in ns for the object of kind and name, as the API server
+// returns them. Reconciler suites assert on the events their controllers record.
+func EventsFor(ctx context.Context, c client.Reader, kind, ns, name string) ([]corev1.Event, error) {
+	var list corev1.EventList
+	if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		return nil, err
+	}
+	var out []corev1.Event
+	for _, e := range list.Items {
+		if e.InvolvedObject.Kind == kind && e.InvolvedObject.Name == name {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}

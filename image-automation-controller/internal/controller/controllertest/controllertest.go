@@ -9,9 +9,10 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	. "github.com/onsi/gomega"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/eddy-gitops/eddy/pkg/testenv"
 )
 
 // WaitFor waits until obj (read again from c under key) has a Ready condition with the status
@@ -51,15 +52,13 @@ func WaitFor[T conditions.Getter](t *testing.T, c client.Client, key client.Obje
 // and name.
 func Events(t *testing.T, c client.Client, kind, ns, name string) []string {
 	t.Helper()
-	var list corev1.EventList
-	if err := c.List(t.Context(), &list, client.InNamespace(ns)); err != nil {
+	events, err := testenv.EventsFor(t.Context(), c, kind, ns, name)
+	if err != nil {
 		t.Fatal(err)
 	}
 	var out []string
-	for _, e := range list.Items {
-		if e.InvolvedObject.Name == name && e.InvolvedObject.Kind == kind {
-			out = append(out, e.Type+"/"+e.Reason+": "+e.Message)
-		}
+	for _, e := range events {
+		out = append(out, e.Type+"/"+e.Reason+": "+e.Message)
 	}
 	return out
 }

@@ -46,13 +46,13 @@ func quietLogger() logr.Logger { return funcr.New(func(string, string) {}, funcr
 // the only element, so that Eventually shows it.
 func Warnings(ctx context.Context, c client.Client, kind, ns, name string) func() []string {
 	return func() []string {
-		var list corev1.EventList
-		if err := c.List(ctx, &list, client.InNamespace(ns)); err != nil {
+		events, err := testenv.EventsFor(ctx, c, kind, ns, name)
+		if err != nil {
 			return []string{err.Error()}
 		}
 		var out []string
-		for _, e := range list.Items {
-			if e.InvolvedObject.Kind == kind && e.InvolvedObject.Name == name && e.Type == corev1.EventTypeWarning {
+		for _, e := range events {
+			if e.Type == corev1.EventTypeWarning {
 				out = append(out, e.Reason+": "+e.Message)
 			}
 		}

@@ -18,6 +18,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
+	"github.com/eddy-gitops/eddy/pkg/testenv"
 )
 
 // timeout is generous: the machine is shared and small.
@@ -147,15 +148,9 @@ func download(t *testing.T, a *meta.Artifact) map[string]string {
 
 // eventsFor returns the Kubernetes Events recorded for obj.
 func eventsFor(g Gomega, obj *sourcev1.GitRepository) []corev1.Event {
-	var list corev1.EventList
-	g.Expect(env.Client.List(bg(), &list, client.InNamespace(obj.Namespace))).To(Succeed())
-	var out []corev1.Event
-	for _, e := range list.Items {
-		if e.InvolvedObject.Name == obj.Name && e.InvolvedObject.Kind == sourcev1.GitRepositoryKind {
-			out = append(out, e)
-		}
-	}
-	return out
+	events, err := testenv.EventsFor(bg(), env.Client, sourcev1.GitRepositoryKind, obj.Namespace, obj.Name)
+	g.Expect(err).NotTo(HaveOccurred())
+	return events
 }
 
 // waitEvent waits for an event of obj with type and reason and returns it.
