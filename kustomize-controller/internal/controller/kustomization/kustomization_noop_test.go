@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/gomega"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
@@ -27,7 +28,12 @@ func TestNoop_SteadyStateWritesNoStatus(t *testing.T) {
 	ks.Spec.Wait = true
 	env.CreateAndWait(t, ks)
 	key := client.ObjectKeyFromObject(ks)
-	before := waitApplied(t, key, revisionOf(t, repo))
+	waitApplied(t, key, revisionOf(t, repo))
+	// The apply's own watch events queue the Kustomization again in the manager's controller,
+	// which may then run on a cache that has not seen the final status write yet. Let it finish,
+	// so that what follows measures the direct reconciles alone.
+	waitControllerIdle(t)
+	before := getKs(g, t.Context(), key)
 	// The direct reconciles read through the manager's cache: let it catch up with the final
 	// status write first, or they would reconcile an older state.
 	g.Eventually(func(g Gomega) {
@@ -46,6 +52,29 @@ func TestNoop_SteadyStateWritesNoStatus(t *testing.T) {
 	g.Expect(after.ResourceVersion).To(Equal(before.ResourceVersion), "a steady-state reconcile must not write the object")
 	g.Expect(cache.Extractions()).To(Equal(extractions))
 	g.Expect(getCM(g, t.Context(), ns, "a").Data).To(HaveKeyWithValue("k", "v"))
+}
+
+// waitControllerIdle waits until the manager's kustomization controller has an empty queue and
+// no reconcile running (controller-runtime's workqueue_depth and active_workers metrics).
+func waitControllerIdle(t *testing.T) {
+	t.Helper()
+	NewWithT(t).Eventually(func(g Gomega) {
+		families, err := ctrlmetrics.Registry.Gather()
+		g.Expect(err).NotTo(HaveOccurred())
+		busy := map[string]float64{}
+		for _, f := range families {
+			for _, m := range f.GetMetric() {
+				for _, l := range m.GetLabel() {
+					if (l.GetName() == "controller" || l.GetName() == "name") && l.GetValue() == "kustomization" {
+						busy[f.GetName()] += m.GetGauge().GetValue()
+					}
+				}
+			}
+		}
+		g.Expect(busy).To(HaveKey("workqueue_depth"), "the controller's metrics are registered")
+		g.Expect(busy).To(HaveKeyWithValue("workqueue_depth", 0.0))
+		g.Expect(busy).To(HaveKeyWithValue("controller_runtime_active_workers", 0.0))
+	}, 30*time.Second, 20*time.Millisecond).Should(Succeed())
 }
 
 // manualKustomization creates a Kustomization of files that only the manual reconciler
