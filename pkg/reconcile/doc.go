@@ -15,5 +15,9 @@
 // nothing changed. Readers never see a half-written status, and a reconcile costs as few writes
 // as possible (issue 7).
 //
+// Written (written.go) remembers the resourceVersion of each object's last write until the
+// informer has delivered it, so that a reconcile started from an older cached copy can step aside
+// instead of writing the same outcome again.
+//
 // It builds on fluxcd/pkg/runtime's conditions package and controller-runtime's client.
 package reconcile

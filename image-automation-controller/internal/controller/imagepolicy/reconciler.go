@@ -6,6 +6,7 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	kuberecorder "k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -29,6 +30,8 @@ type Reconciler struct {
 	Registry *registry.Client
 	// FieldOwner is the status field manager (the controller name).
 	FieldOwner string
+
+	written reconcile.Written
 }
 
 // scope is what one reconcile knows about its policy.
@@ -45,8 +48,17 @@ type scope struct {
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	obj := &imagev1.ImagePolicy{}
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.written.Forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	if r.written.Stale(obj) {
+		// Our last status write has not reached the cache yet: from this copy the policy would
+		// announce the same latest image again, and write it again.
+		return ctrl.Result{RequeueAfter: reconcile.StaleRetry}, nil
+	}
+	defer r.written.RecordIfWritten(obj, obj.GetResourceVersion())
 	if !obj.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, r.finalize(ctx, obj)
 	}

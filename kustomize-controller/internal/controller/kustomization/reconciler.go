@@ -9,6 +9,7 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/labels"
@@ -89,6 +90,7 @@ type Reconciler struct {
 	builds      buildCache
 	ledger      ledger
 	healthWaits healthWaits
+	written     reconcile.Written
 }
 
 // scope is what one reconcile knows so far.
@@ -123,11 +125,21 @@ type scope struct {
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	obj := &kustomizev1.Kustomization{}
 	if err := r.Client.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.written.Forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if r.Selector != nil && !r.Selector.Matches(labels.Set(obj.Labels)) {
 		return ctrl.Result{}, nil
 	}
+	if r.written.Stale(obj) {
+		// Our last status write has not reached the cache yet: this copy would redo the work
+		// that write recorded, and write it again.
+		log.FromContext(ctx).V(1).Info("the cached object is older than our last write; retrying shortly")
+		return ctrl.Result{RequeueAfter: reconcile.StaleRetry}, nil
+	}
+	defer r.written.RecordIfWritten(obj, obj.GetResourceVersion())
 	s := &scope{obj: obj, patcher: reconcile.NewPatcher(obj, r.Client), start: time.Now()}
 
 	if !obj.DeletionTimestamp.IsZero() {
