@@ -33,7 +33,7 @@ type directInfo struct {
 // noteDryRun records an object that can be applied directly: the dry-run succeeded, its
 // result carries no field manager but ours (nothing to clean up or take over), and neither the
 // manifest nor the object in the cluster uses a per-object apply policy.
-func (m *Manager) noteDryRun(obj, existing, result *unstructured.Unstructured) {
+func (m *Manager) noteDryRun(obj, existing *unstructured.Unstructured, result metav1.Object) {
 	if m.lookup == nil || hasPolicy(obj) || (existing != nil && hasPolicy(existing)) {
 		return
 	}
@@ -46,7 +46,7 @@ func (m *Manager) noteDryRun(obj, existing, result *unstructured.Unstructured) {
 }
 
 // resourceVersionOf is the version of the object before the apply ("" if it did not exist).
-func resourceVersionOf(existing, result *unstructured.Unstructured) string {
+func resourceVersionOf(existing *unstructured.Unstructured, result metav1.Object) string {
 	if existing != nil && existing.GetResourceVersion() != "" {
 		return existing.GetResourceVersion()
 	}
@@ -134,20 +134,33 @@ func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstruct
 }
 
 // applyOne server-side applies o and returns the metadata of the result, all that applyDirect
-// needs of it. Through the metadata client the answer comes as PartialObjectMetadata (protobuf
-// where served): the API server encodes, and the controller decodes, the metadata alone rather
-// than the whole object, for each of thousands of objects.
+// needs of it.
 func (m *Manager) applyOne(ctx context.Context, o *unstructured.Unstructured) (*metav1.PartialObjectMetadata, error) {
+	return m.applyForMetadata(ctx, o)
+}
+
+// dryRunOne dry-runs the apply of o and returns the metadata of the result, all that Validate
+// needs of it (resourceVersion, field managers).
+func (m *Manager) dryRunOne(ctx context.Context, o *unstructured.Unstructured) (*metav1.PartialObjectMetadata, error) {
+	return m.applyForMetadata(ctx, o, client.DryRunAll)
+}
+
+// applyForMetadata server-side applies o as our field owner and reads back the metadata alone.
+// Through the metadata client the answer comes as PartialObjectMetadata (protobuf where served):
+// the API server encodes, and the controller decodes, the metadata rather than the whole object,
+// for each of thousands of objects.
+func (m *Manager) applyForMetadata(ctx context.Context, o *unstructured.Unstructured, opts ...client.PatchOption) (*metav1.PartialObjectMetadata, error) {
 	body, err := o.MarshalJSON()
 	if err != nil {
 		return nil, err
 	}
+	opts = append(opts, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
 	applied := &metav1.PartialObjectMetadata{}
 	applied.SetGroupVersionKind(o.GroupVersionKind())
 	applied.SetNamespace(o.GetNamespace())
 	applied.SetName(o.GetName())
 	patch := client.RawPatch(types.ApplyPatchType, body)
-	err = m.c.Patch(ctx, applied, patch, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
+	err = m.c.Patch(ctx, applied, patch, opts...)
 	if !apierrors.IsNotAcceptable(err) {
 		return applied, err
 	}
@@ -157,7 +170,7 @@ func (m *Manager) applyOne(ctx context.Context, o *unstructured.Unstructured) (*
 	full.SetGroupVersionKind(o.GroupVersionKind())
 	full.SetNamespace(o.GetNamespace())
 	full.SetName(o.GetName())
-	if err := m.c.Patch(ctx, full, patch, client.ForceOwnership, client.FieldOwner(ssaOwner.Field)); err != nil {
+	if err := m.c.Patch(ctx, full, patch, opts...); err != nil {
 		return nil, err
 	}
 	applied.ObjectMeta = metav1.ObjectMeta{Namespace: full.GetNamespace(), Name: full.GetName(),

@@ -155,11 +155,10 @@ func (m *Manager) checkAndDryRun(ctx context.Context, obj, existing *unstructure
 			return "" // never updated, only created
 		}
 	}
-	dry := obj.DeepCopy()
-	err := m.c.Patch(ctx, dry, client.Apply, client.DryRunAll, client.ForceOwnership, client.FieldOwner(ssaOwner.Field))
+	result, err := m.dryRunOne(ctx, obj)
 	switch {
 	case err == nil:
-		m.noteDryRun(obj, existing, dry)
+		m.noteDryRun(obj, existing, result)
 		return ""
 	case isNamespaceNotFound(err, namespaces):
 		return ""
@@ -168,9 +167,9 @@ func (m *Manager) checkAndDryRun(ctx context.Context, obj, existing *unstructure
 			ssautils.AnyInMetadata(existing, map[string]string{kustomizev1.ForceAnnotation: kustomizev1.EnabledValue})):
 		return "" // will be recreated
 	case ssaerrors.IsImmutableError(err):
-		return ssaerrors.NewDryRunErr(err, dry).Error() + " (set spec.force or the " + kustomizev1.ForceAnnotation + ": enabled annotation to recreate it)"
+		return ssaerrors.NewDryRunErr(err, obj).Error() + " (set spec.force or the " + kustomizev1.ForceAnnotation + ": enabled annotation to recreate it)"
 	default:
-		return ssaerrors.NewDryRunErr(err, dry).Error()
+		return ssaerrors.NewDryRunErr(err, obj).Error()
 	}
 }
 
