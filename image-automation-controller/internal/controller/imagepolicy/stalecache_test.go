@@ -1,7 +1,6 @@
 package imagepolicy
 
 import (
-	"context"
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -15,23 +14,8 @@ import (
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/registry/registrytest"
 	"github.com/eddy-gitops/eddy/image-automation-controller/internal/tagstore"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
+	"github.com/eddy-gitops/eddy/pkg/testenv"
 )
-
-// laggingClient serves one ImagePolicy from a copy taken earlier, as an informer that has not
-// yet delivered the reconciler's last write would; everything else goes to the API server.
-type laggingClient struct {
-	client.Client
-	key   client.ObjectKey
-	stale *imagev1.ImagePolicy
-}
-
-func (c laggingClient) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-	if p, ok := obj.(*imagev1.ImagePolicy); ok && key == c.key {
-		c.stale.DeepCopyInto(p)
-		return nil
-	}
-	return c.Client.Get(ctx, key, obj, opts...)
-}
 
 // TestStaleCopyIsNotReconciled: a policy read older than the reconciler's own last write of it
 // is not resolved again (which would write the status and announce the latest image a second
@@ -52,7 +36,7 @@ func TestStaleCopyIsNotReconciled(t *testing.T) {
 
 	store, err := tagstore.New(t.TempDir())
 	g.Expect(err).NotTo(HaveOccurred())
-	r := &Reconciler{Client: laggingClient{Client: env.Client, key: key, stale: older}, Store: store,
+	r := &Reconciler{Client: testenv.LaggingClient{Client: env.Client, Stale: older}, Store: store,
 		Recorder: env.Manager.GetEventRecorderFor(controllerName), Registry: &registry.Client{}, FieldOwner: controllerName}
 	r.written.Record(ready) // this reconciler wrote the Ready status
 	res, err := r.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})

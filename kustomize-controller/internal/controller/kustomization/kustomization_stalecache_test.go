@@ -1,7 +1,6 @@
 package kustomization
 
 import (
-	"context"
 	"testing"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
@@ -9,27 +8,9 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 	"github.com/eddy-gitops/eddy/pkg/reconcile"
+	"github.com/eddy-gitops/eddy/pkg/testenv"
 )
-
-// laggingClient serves one Kustomization from a copy taken earlier, as an informer that has not
-// yet delivered the reconciler's last write would; every other request goes to the API server.
-// The lag of a real cache is a matter of milliseconds and cannot be produced on demand, hence
-// this wrapper around the real client.
-type laggingClient struct {
-	client.Client
-	key   client.ObjectKey
-	stale *kustomizev1.Kustomization
-}
-
-func (c laggingClient) Get(ctx context.Context, key client.ObjectKey, obj client.Object, opts ...client.GetOption) error {
-	if k, ok := obj.(*kustomizev1.Kustomization); ok && key == c.key {
-		c.stale.DeepCopyInto(k)
-		return nil
-	}
-	return c.Client.Get(ctx, key, obj, opts...)
-}
 
 // TestStaleCache_NoSecondWrite: a reconcile that starts from a copy older than the reconciler's
 // own last write (the cache has not caught up) writes nothing and comes back shortly; once the
@@ -51,7 +32,7 @@ func TestStaleCache_NoSecondWrite(t *testing.T) {
 
 	own := manual.Client
 	t.Cleanup(func() { manual.Client = own })
-	manual.Client = laggingClient{Client: own, key: key, stale: before}
+	manual.Client = testenv.LaggingClient{Client: own, Stale: before}
 	statusRequests.reset()
 	res, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
 	g.Expect(err).NotTo(HaveOccurred())
