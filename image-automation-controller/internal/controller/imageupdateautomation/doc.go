@@ -8,5 +8,7 @@
 // follow Flux's image-automation-controller. Automations run at their interval and as soon as
 // a selected ImagePolicy's status.latestRef changes (the ImagePolicy watch), or when the
 // referenced GitRepository appears or changes its spec (the GitRepository watch, through a field
-// index on spec.sourceRef; watch.go).
+// index on spec.sourceRef; watch.go). A run queued by a policy change right after the
+// automation's own status write waits (pkg/reconcile.Written) until the cache shows that write,
+// rather than running again from the older copy.
 package imageupdateautomation

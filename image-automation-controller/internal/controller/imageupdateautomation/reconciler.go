@@ -7,6 +7,7 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -37,6 +38,8 @@ type Reconciler struct {
 	// NoPolicyTrigger leaves runs to the interval and to reconcile requests: a new latest image
 	// is then picked up at the next interval. The benchmark uses it to compare both modes.
 	NoPolicyTrigger bool
+
+	written reconcile.Written
 }
 
 // scope is what the steps of one reconcile share.
@@ -62,8 +65,18 @@ type step func(ctx context.Context, s *scope) error
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	obj := &imagev1.ImageUpdateAutomation{}
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.written.Forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
+	if r.written.Stale(obj) {
+		// Our last status write has not reached the cache yet (a policy change can queue the
+		// automation again right after a run): from this copy the run would fetch and write
+		// its outcome a second time.
+		return ctrl.Result{RequeueAfter: reconcile.StaleRetry}, nil
+	}
+	defer r.written.RecordIfWritten(obj, obj.GetResourceVersion())
 	s := &scope{obj: obj, patcher: reconcile.NewPatcher(obj, r.Client)}
 
 	if obj.Spec.Suspend && obj.DeletionTimestamp.IsZero() {
