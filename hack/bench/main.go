@@ -19,12 +19,12 @@ import (
 
 // options are the harness's flags.
 type options struct {
-	repoRoot, binDir, doc                 string
-	runs, noops, apps, commits, largeRuns int
-	sizes, units                          []int
-	workloads                             map[int]bool
-	idle, driftTimeout                    time.Duration
-	quick, keepState                      bool
+	repoRoot, binDir, doc                              string
+	runs, noops, apps, commits, idleCommits, largeRuns int
+	sizes, units                                       []int
+	workloads                                          map[int]bool
+	idle, driftTimeout                                 time.Duration
+	quick, keepState                                   bool
 }
 
 func parseFlags(args []string) (options, error) {
@@ -42,6 +42,7 @@ func parseFlags(args []string) (options, error) {
 	units := fs.String("units", "100,1000", "unit counts of workload 4")
 	fs.IntVar(&o.largeRuns, "large-runs", 1, "runs of workload 4 at 1,000 units or more (each takes minutes)")
 	fs.IntVar(&o.commits, "commits", 20, "commits per trigger mode in workload 5")
+	fs.IntVar(&o.idleCommits, "idle-commits", 3, "commits of workload 5 that each wait for the controllers' idle memory release first (up to 70 s each); 0 skips them")
 	fs.DurationVar(&o.idle, "idle", 5*time.Minute, "idle window of workload 6")
 	fs.DurationVar(&o.driftTimeout, "drift-timeout", 2*time.Minute, "how long workload 2 waits for a correction")
 	wl := fs.String("workloads", "1,2,3,4,5,6", "workloads to run (2 needs 1, 6 runs with 3 loaded)")
@@ -54,7 +55,8 @@ func parseFlags(args []string) (options, error) {
 		defaults := map[string]func(){
 			"runs": func() { o.runs = 1 }, "noops": func() { o.noops = 3 }, "sizes": func() { *sizes = "300" },
 			"apps": func() { o.apps = 20 }, "units": func() { *units = "20" }, "commits": func() { o.commits = 5 },
-			"idle": func() { o.idle = 30 * time.Second }, "drift-timeout": func() { o.driftTimeout = 30 * time.Second },
+			"idle-commits": func() { o.idleCommits = 0 },
+			"idle":         func() { o.idle = 30 * time.Second }, "drift-timeout": func() { o.driftTimeout = 30 * time.Second },
 		}
 		for name, apply := range defaults {
 			if !set[name] {
@@ -86,8 +88,8 @@ func parseFlags(args []string) (options, error) {
 	if o.workloads[6] {
 		o.workloads[3] = true
 	}
-	if o.runs < 1 || o.apps < 1 || o.commits < 1 || o.largeRuns < 1 {
-		return o, fmt.Errorf("--runs, --large-runs, --apps and --commits must be positive")
+	if o.runs < 1 || o.apps < 1 || o.commits < 1 || o.largeRuns < 1 || o.idleCommits < 0 {
+		return o, fmt.Errorf("--runs, --large-runs, --apps and --commits must be positive, --idle-commits not negative")
 	}
 	return o, nil
 }
@@ -209,7 +211,7 @@ func (b *bench) runWorkloads(ctx context.Context) ([]table, []string) {
 		}
 	}
 	if o.workloads[5] {
-		res, err := b.workloadLatency(ctx, o.commits)
+		res, err := b.workloadLatency(ctx, o.commits, o.idleCommits)
 		if err != nil {
 			fail("workload 5", err)
 		}

@@ -139,6 +139,10 @@ func (b *bench) waitOnce(ctx context.Context, r *repo, rev string, units int) (w
 	for k, v := range after.sub(before) {
 		run.perUnit[k.String()] = v / float64(units)
 	}
+	// The table keeps requests of at least 0.5 per unit; the log has them all, so that a rare
+	// but large request (a LIST) is not lost.
+	b.logf("workload 4: %d units ready in %s; all API requests per unit: %s", units,
+		run.allReady.Round(time.Millisecond), formatVerbs(run.perUnit))
 	return run, nil
 }
 

@@ -31,6 +31,13 @@ type MemoryOptions struct {
 	// is collected and returned to the operating system; while idle, it is also how often that is
 	// done again when the controller has allocated a MiB since (--idle-memory-release).
 	IdleRelease time.Duration
+	// ReleaseExecutable also hands the resident pages of the program's code back to the kernel
+	// at the release after each burst (--idle-release-executable; Linux). A controller binary
+	// links far more code than it runs while idle: start-up, every API type of client-go, the
+	// paths of the last burst. Those clean file pages stay resident, and counted in its RSS and
+	// its container's working set, until the kernel needs the memory; released, only the code
+	// that runs again comes back.
+	ReleaseExecutable bool
 }
 
 // BindFlags registers the memory flags on fs.
@@ -39,6 +46,8 @@ func (o *MemoryOptions) BindFlags(fs *pflag.FlagSet) {
 		"When GOMEMLIMIT is unset, set the Go soft memory limit to this percentage of the container memory limit (cgroup memory.max); 0 disables. GOMEMLIMIT, when set, takes precedence.")
 	fs.DurationVar(&o.IdleRelease, "idle-memory-release", 30*time.Second,
 		"After no reconcile has run for this long, run a garbage collection and return the freed memory to the operating system; while idle, do it again this often once a MiB has been allocated since; 0 disables.")
+	fs.BoolVar(&o.ReleaseExecutable, "idle-release-executable", true,
+		"With --idle-memory-release, also ask the kernel (Linux, madvise MADV_PAGEOUT) to reclaim the resident pages of the controller's executable once after each burst of reconciles; the code that runs next is read back from the page cache or the disk.")
 }
 
 // applyMemoryLimit sets the soft memory limit from the cgroup limit when GOMEMLIMIT is unset, and
@@ -119,10 +128,11 @@ type idleReleaser struct {
 	every time.Duration
 	log   logr.Logger
 	// reconciles reports how many reconciles have finished so far; allocated how many bytes the
-	// program has allocated so far; release frees memory.
+	// program has allocated so far; release frees memory, afterBurst when reconciles (or
+	// start-up) ran since the previous release.
 	reconciles func() float64
 	allocated  func() uint64
-	release    func()
+	release    func(afterBurst bool)
 }
 
 // idleAllocBudget is how much an idle controller allocates before its memory is released again:
@@ -153,9 +163,10 @@ func (r *idleReleaser) Start(ctx context.Context) error {
 		}
 		now := r.reconciles()
 		release, stillDirty := idleTick(previous, now, dirty, r.allocated()-mark)
+		afterBurst := dirty
 		previous, dirty = now, stillDirty
 		if release {
-			r.release()
+			r.release(afterBurst)
 			mark = r.allocated()
 			r.log.V(1).Info("idle: returned freed memory to the operating system")
 		}
@@ -212,5 +223,26 @@ func setupMemory(rt *Runtime, o MemoryOptions) error {
 		return nil
 	}
 	return rt.Manager.Add(&idleReleaser{every: o.IdleRelease, log: log,
-		reconciles: reconcileCount, allocated: allocatedBytes, release: debug.FreeOSMemory})
+		reconciles: reconcileCount, allocated: allocatedBytes, release: releaseFunc(o, log)})
+}
+
+// releaseFunc returns what a release does: collect and return the free heap; after a burst,
+// with ReleaseExecutable, also the executable's resident pages. The executable is released
+// once per burst, not at the idle re-releases: the code an idle controller keeps running would
+// otherwise be read back from the disk over and over.
+func releaseFunc(o MemoryOptions, log logr.Logger) func(afterBurst bool) {
+	warned := false
+	return func(afterBurst bool) {
+		debug.FreeOSMemory()
+		if !afterBurst || !o.ReleaseExecutable || warned {
+			return
+		}
+		if n, err := releaseExecutable(); err != nil {
+			// An older kernel (before 5.4) or another OS: say so once and keep the heap release.
+			log.Info("cannot release the executable's resident pages; only the heap is released", "error", err.Error())
+			warned = true
+		} else {
+			log.V(1).Info("idle: asked the kernel to reclaim the executable's resident pages", "bytes", n)
+		}
+	}
 }

@@ -121,24 +121,35 @@ func TestIdleTick(t *testing.T) {
 	}
 }
 
-// TestIdleReleaserRuns drives the runnable with a fake counter: it must release after the quiet
-// tick and stop with its context.
+// TestIdleReleaserRuns drives the runnable with a fake counter: it must release after start-up
+// and after a burst (both marked as after a burst, when the executable is released too), again
+// while idle once the allocation budget is spent (heap only), and stop with its context.
 func TestIdleReleaserRuns(t *testing.T) {
-	released := make(chan struct{}, 10)
+	released := make(chan bool, 10)
 	var mu sync.Mutex
-	count := 0.0
+	count, allocated := 0.0, uint64(0)
 	r := &idleReleaser{every: time.Millisecond, log: logr.Discard(),
 		reconciles: func() float64 { mu.Lock(); defer mu.Unlock(); return count },
-		allocated:  func() uint64 { return 0 },
-		release:    func() { released <- struct{}{} }}
+		allocated:  func() uint64 { mu.Lock(); defer mu.Unlock(); return allocated },
+		release:    func(afterBurst bool) { released <- afterBurst }}
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- r.Start(ctx) }()
-	<-released // startup
+	if afterBurst := <-released; !afterBurst {
+		t.Error("the start-up release must count as after a burst")
+	}
 	mu.Lock()
 	count = 5
 	mu.Unlock()
-	<-released // after the burst of five reconciles
+	if afterBurst := <-released; !afterBurst {
+		t.Error("the release after five reconciles must count as after a burst")
+	}
+	mu.Lock()
+	allocated += 2 * idleAllocBudget
+	mu.Unlock()
+	if afterBurst := <-released; afterBurst {
+		t.Error("an idle re-release must not count as after a burst")
+	}
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Start() = %v", err)
@@ -155,8 +166,8 @@ func TestMemoryFlags(t *testing.T) {
 		want    MemoryOptions
 		wantErr bool
 	}{
-		{name: "defaults", want: MemoryOptions{LimitPercent: 90, IdleRelease: 30 * time.Second}},
-		{name: "disabled", args: []string{"--memory-limit-percent=0", "--idle-memory-release=0"}},
+		{name: "defaults", want: MemoryOptions{LimitPercent: 90, IdleRelease: 30 * time.Second, ReleaseExecutable: true}},
+		{name: "disabled", args: []string{"--memory-limit-percent=0", "--idle-memory-release=0", "--idle-release-executable=false"}},
 		{name: "percent out of range", args: []string{"--memory-limit-percent=101"}, wantErr: true},
 		{name: "negative duration", args: []string{"--idle-memory-release=-1s"}, wantErr: true},
 	}
