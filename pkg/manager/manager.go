@@ -54,7 +54,7 @@ func New(cfg Config, o Options) (*Runtime, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
-	log := logger.NewLogger(o.Logger)
+	log := quietCancelledReads(logger.NewLogger(o.Logger))
 	logger.SetLogger(log)
 	log = log.WithName(cfg.Name)
 
