@@ -9,5 +9,7 @@
 // but are bound here (options.go says why: binary size).
 //
 // memory.go holds the memory defaults every binary gets (--idle-memory-release,
-// --memory-limit-percent); docs/guides/operating.md explains them to operators.
+// --idle-release-executable, --memory-limit-percent; executable*.go releases the program's own
+// resident code pages); docs/guides/operating.md explains them to operators. logfilter.go keeps
+// client-go from logging a request the controller cancelled on purpose as an error.
 package manager
