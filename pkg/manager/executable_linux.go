@@ -3,6 +3,7 @@
 package manager
 
 import (
+	"errors"
 	"fmt"
 	"os"
 
@@ -15,6 +16,9 @@ import (
 // afterwards, so only the code an idle controller keeps running stays resident. Pages another
 // process also maps are left alone by the kernel. It returns how many bytes were advised.
 func releaseExecutable() (uint64, error) {
+	if err := checkExecutableFS(); err != nil {
+		return 0, err
+	}
 	var st unix.Stat_t
 	if err := unix.Stat("/proc/self/exe", &st); err != nil {
 		return 0, fmt.Errorf("reading the executable: %w", err)
@@ -31,4 +35,20 @@ func releaseExecutable() (uint64, error) {
 		advised += m.end - m.start
 	}
 	return advised, nil
+}
+
+// errExecutableInMemory: the executable lives in tmpfs, whose pages are shared memory. Paging
+// them out would write them to swap, if there is any, and free nothing otherwise.
+var errExecutableInMemory = errors.New("the executable is on tmpfs: its pages are memory, not a file the kernel can read back")
+
+// checkExecutableFS refuses an executable on tmpfs (errExecutableInMemory).
+func checkExecutableFS() error {
+	var fs unix.Statfs_t
+	if err := unix.Statfs("/proc/self/exe", &fs); err != nil {
+		return fmt.Errorf("reading the executable's file system: %w", err)
+	}
+	if fs.Type == unix.TMPFS_MAGIC {
+		return errExecutableInMemory
+	}
+	return nil
 }
