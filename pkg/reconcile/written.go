@@ -1,9 +1,11 @@
 package reconcile
 
 import (
+	"context"
 	"sync"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/resourceversion"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -31,6 +33,20 @@ const StaleRetry = 50 * time.Millisecond
 type Written struct {
 	mu sync.Mutex
 	rv map[types.NamespacedName]string
+}
+
+// Get reads the object at key into obj through c (the reconciler's cache). found is false when
+// the object is gone, which also forgets it, or when the read failed (err); reconcilers return
+// err as is, NotFound being no error to them.
+func (w *Written) Get(ctx context.Context, c client.Reader, key types.NamespacedName, obj client.Object) (found bool, err error) {
+	if err := c.Get(ctx, key, obj); err != nil {
+		if apierrors.IsNotFound(err) {
+			w.Forget(key)
+			return false, nil
+		}
+		return false, err
+	}
+	return true, nil
 }
 
 // Record remembers obj's resourceVersion as the controller's last write of it.

@@ -2,9 +2,12 @@ package reconcile
 
 import (
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
 )
@@ -59,4 +62,46 @@ func TestWritten_RecordIfWrittenAndForget(t *testing.T) {
 	if w.Stale(repoAt("a", "5")) || w.Len() != 0 {
 		t.Fatalf("a forgotten object is still remembered")
 	}
+}
+
+// TestWritten_Get reads through a real API server: a present object is found, a missing one is
+// reported without an error and forgotten, and any other failure is returned.
+func TestWritten_Get(t *testing.T) {
+	needEnv(t)
+	ns := env.CreateNamespace(t, "written")
+	present := repoAt("present", "")
+	present.Namespace = ns
+	present.Spec.URL = "https://example.com/repo.git"
+	present.Spec.Interval = metav1.Duration{Duration: time.Minute}
+	env.CreateAndWait(t, present)
+
+	var w Written
+	got := &sourcev1.GitRepository{}
+	if found, err := w.Get(t.Context(), env.Client, client.ObjectKeyFromObject(present), got); !found || err != nil {
+		t.Fatalf("Get(present) = %v, %v; want found", found, err)
+	}
+	if got.Spec.URL != present.Spec.URL {
+		t.Errorf("Get(present) read %q, want %q", got.Spec.URL, present.Spec.URL)
+	}
+
+	gone := types.NamespacedName{Namespace: ns, Name: "gone"}
+	w.Record(&sourcev1.GitRepository{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "gone", ResourceVersion: "5"}})
+	if found, err := w.Get(t.Context(), env.Client, gone, &sourcev1.GitRepository{}); found || err != nil {
+		t.Fatalf("Get(gone) = %v, %v; want not found and no error", found, err)
+	}
+	if w.Len() != 0 {
+		t.Error("a deleted object is still remembered")
+	}
+
+	// A type the client's scheme does not know: the read fails, and the error is returned.
+	if found, err := w.Get(t.Context(), env.Client, gone, &unregistered{}); found || err == nil {
+		t.Fatalf("Get(unregistered) = %v, %v; want the error", found, err)
+	}
+}
+
+// unregistered is an API type no scheme of the suite knows.
+type unregistered struct{ sourcev1.GitRepository }
+
+func (u *unregistered) DeepCopyObject() runtime.Object {
+	return &unregistered{GitRepository: *u.GitRepository.DeepCopy()}
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/events"
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -64,11 +63,8 @@ type step func(ctx context.Context, s *scope) error
 // Reconcile runs one ImageUpdateAutomation: update the files, commit and push when they changed.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	obj := &imagev1.ImageUpdateAutomation{}
-	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
-		if apierrors.IsNotFound(err) {
-			r.written.Forget(req.NamespacedName)
-		}
-		return ctrl.Result{}, client.IgnoreNotFound(err)
+	if found, err := r.written.Get(ctx, r.Client, req.NamespacedName, obj); !found {
+		return ctrl.Result{}, err
 	}
 	if r.written.Stale(obj) {
 		// Our last status write has not reached the cache yet (a policy change can queue the
