@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"github.com/fluxcd/pkg/apis/meta"
-	"github.com/fluxcd/pkg/runtime/events"
-	"github.com/go-logr/logr/funcr"
 	. "github.com/onsi/gomega"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -35,7 +33,7 @@ func TestStaleCopyIsNotRun(t *testing.T) {
 	ready := waitReady(t, obj, metav1.ConditionTrue, meta.SucceededReason)
 	g.Expect(ready.Status.LastAutomationRunTime).NotTo(BeNil())
 
-	rec, err := events.NewRecorder(funcr.New(func(string, string) {}, funcr.Options{}), "", "image-automation-controller", events.WithManager(env.Manager))
+	rec, err := newRecorder(env.Manager)
 	g.Expect(err).NotTo(HaveOccurred())
 	r := &Reconciler{Client: testenv.LaggingClient{Client: env.Client, Stale: older}, Recorder: rec,
 		ControllerName: "image-automation-controller", Clones: gitpush.NewCache(t.TempDir())}

@@ -9,6 +9,7 @@ import (
 	"github.com/go-logr/logr/funcr"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/manager"
 
 	imagev1 "github.com/eddy-gitops/eddy/api/image/v1"
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
@@ -28,8 +29,7 @@ func TestMain(m *testing.M) {
 	code := testenv.Run(m, &env, testenv.Options{
 		Scheme: testenv.NewScheme(clientgoscheme.AddToScheme, imagev1.AddToScheme, sourcev1.AddToScheme),
 		Setup: func(e *testenv.Environment) error {
-			// The recorder needs a logger with a sink: it checks the trace level.
-			rec, err := events.NewRecorder(funcr.New(func(string, string) {}, funcr.Options{}), "", "image-automation-controller", events.WithManager(e.Manager))
+			rec, err := newRecorder(e.Manager)
 			if err != nil {
 				return err
 			}
@@ -46,4 +46,10 @@ func TestMain(m *testing.M) {
 	})
 	_ = os.RemoveAll(cacheDir)
 	os.Exit(code)
+}
+
+// newRecorder returns the event recorder of the suite's reconcilers: Kubernetes Events through
+// m, no events endpoint. It needs a logger with a sink, because it checks the trace level.
+func newRecorder(m manager.Manager) (events.Recorder, error) {
+	return events.NewRecorder(funcr.New(func(string, string) {}, funcr.Options{}), "", "image-automation-controller", events.WithManager(m))
 }
