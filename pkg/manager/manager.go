@@ -15,6 +15,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
@@ -47,6 +48,8 @@ type Runtime struct {
 	Concurrent  int
 	RateLimiter controller.RateLimiterOptions
 	Watch       controller.WatchOptions
+
+	broadcaster record.EventBroadcaster // stopped by Start once the manager has stopped
 }
 
 // New sets up logging and builds the manager for cfg from the shared options. It starts nothing.
@@ -73,9 +76,13 @@ func New(cfg Config, o Options) (*Runtime, error) {
 		return nil, err
 	}
 
+	broadcaster := newEventBroadcaster(o.EventCacheSize)
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme: cfg.Scheme,
 		Logger: log,
+		// Deprecated only because the manager then leaves stopping it to its owner: Start does.
+		EventBroadcaster: broadcaster, //nolint:staticcheck // the only way to size its correlator
+
 		// pprof rides on the metrics endpoint, as in Flux, so a live controller can be profiled.
 		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr, ExtraHandlers: pprof.GetHandlers()},
 		HealthProbeBindAddress:        o.HealthAddr,
@@ -94,6 +101,7 @@ func New(cfg Config, o Options) (*Runtime, error) {
 		}},
 	})
 	if err != nil {
+		broadcaster.Shutdown()
 		return nil, fmt.Errorf("creating the manager: %w", err)
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -107,12 +115,16 @@ func New(cfg Config, o Options) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--events-addr: %w", err)
 	}
-	return &Runtime{Manager: mgr, Log: log, Recorder: recorder}, nil
+	return &Runtime{Manager: mgr, Log: log, Recorder: recorder, broadcaster: broadcaster}, nil
 }
 
 // Start runs the manager until ctx is cancelled (SIGTERM/SIGINT in the binaries).
 func (r *Runtime) Start(ctx context.Context) error {
 	r.Log.Info("starting manager")
+	if r.broadcaster != nil {
+		// After the manager, whose runnables may still record events while they stop.
+		defer r.broadcaster.Shutdown()
+	}
 	if err := r.Manager.Start(ctx); err != nil {
 		return fmt.Errorf("running the manager: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"slices"
@@ -226,13 +227,17 @@ func setupMemory(rt *Runtime, o MemoryOptions) error {
 		reconciles: reconcileCount, allocated: allocatedBytes, release: releaseFunc(o, log)})
 }
 
-// releaseFunc returns what a release does: collect and return the free heap; after a burst,
+// releaseFunc returns what a release does: collect (twice, see below) and return the free heap; after a burst,
 // with ReleaseExecutable, also the executable's resident pages. The executable is released
 // once per burst, not at the idle re-releases: the code an idle controller keeps running would
 // otherwise be read back from the disk over and over.
 func releaseFunc(o MemoryOptions, log logr.Logger) func(afterBurst bool) {
 	warned := false
 	return func(afterBurst bool) {
+		// Two collections: objects parked in sync.Pools (the gzip writer of every /metrics
+		// scrape, 0.8 MB; HTTP/2 gzip readers; encoder buffers) survive the first in the pools'
+		// victim caches, and an idle controller may not collect again for a long time.
+		runtime.GC()
 		debug.FreeOSMemory()
 		if !afterBurst || !o.ReleaseExecutable || warned {
 			return

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -242,4 +243,20 @@ func TestAllocatedBytes(t *testing.T) {
 	if after-before < 4<<20 {
 		t.Errorf("allocated %d bytes after a 4 MiB allocation", after-before)
 	}
+}
+
+// TestReleaseEmptiesPools: a release frees what sync.Pools hold (the gzip writer a /metrics
+// scrape leaves behind, among others), which a single collection only moves to the pools'
+// victim caches.
+func TestReleaseEmptiesPools(t *testing.T) {
+	var pool sync.Pool
+	buf := new([1 << 20]byte)
+	freed := weak.Make(buf)
+	pool.Put(buf)
+	buf = nil
+	releaseFunc(MemoryOptions{}, logr.Discard())(false)
+	if freed.Value() != nil {
+		t.Error("a pooled buffer outlived the release")
+	}
+	runtime.KeepAlive(&pool)
 }

@@ -25,6 +25,9 @@ type Options struct {
 	// uses the same flag name for its own listen address, as in Flux; its recorder then writes
 	// Kubernetes Events only, since posting to itself would loop its own events back in.
 	OwnEventsAddr bool
+	// EventCacheSize bounds each cache of the Kubernetes event correlator (--event-cache-size;
+	// DefaultEventCacheSize).
+	EventCacheSize int
 
 	// Memory holds the Go runtime memory defaults (--memory-limit, --idle-free-memory).
 	Memory MemoryOptions
@@ -45,6 +48,8 @@ func (o *Options) BindFlags(fs *pflag.FlagSet, concurrentDefault int) {
 			"The address of the events receiver (notification-controller), e.g. http://notification-controller.flux-system.svc/. Empty records Kubernetes Events only.")
 	}
 	fs.IntVar(&o.Concurrent, "concurrent", concurrentDefault, "The number of concurrent reconciles per kind.")
+	fs.IntVar(&o.EventCacheSize, "event-cache-size", DefaultEventCacheSize,
+		"Entries kept by each cache of the Kubernetes event correlator (deduplication, aggregation, spam filter); client-go's default is 4096.")
 	o.Logger.BindFlags(fs)
 	o.LeaderElection.BindFlags(fs)
 	o.Client.BindFlags(fs)
@@ -57,6 +62,9 @@ func (o *Options) BindFlags(fs *pflag.FlagSet, concurrentDefault int) {
 func (o *Options) Validate() error {
 	if o.Concurrent < 1 {
 		return fmt.Errorf("--concurrent must be at least 1, got %d", o.Concurrent)
+	}
+	if o.EventCacheSize < 1 {
+		return fmt.Errorf("--event-cache-size must be at least 1, got %d", o.EventCacheSize)
 	}
 	switch o.Logger.LogEncoding {
 	case "json", "console":
