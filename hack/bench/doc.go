@@ -14,7 +14,9 @@
 // (watchcount.go), so that it does not load the API server it measures. Each workload that has
 // one is compared with a floor (floor.go): the same requests sent by the harness alone.
 // Workload 4 runs at 100 and 1,000 units by default (--units), the large size --large-runs
-// times; it also reports the CPU time of every process the harness started.
+// times; it also reports the CPU time of every process the harness started. Workload 7
+// (workload_cost.go) runs only when named: it prices, in kube-apiserver CPU, each kind of request
+// workload 4 sends beyond its floor.
 //
 // Files: main.go (flags, run order), env.go (environment, clients, /proc), metrics.go
 // (apiserver_request_total, /proc readings), gitrepo.go (repositories and commits),

@@ -45,7 +45,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.idleCommits, "idle-commits", 3, "commits of workload 5 that each wait for the controllers' idle memory release first (up to 70 s each); 0 skips them")
 	fs.DurationVar(&o.idle, "idle", 5*time.Minute, "idle window of workload 6")
 	fs.DurationVar(&o.driftTimeout, "drift-timeout", 2*time.Minute, "how long workload 2 waits for a correction")
-	wl := fs.String("workloads", "1,2,3,4,5,6", "workloads to run (2 needs 1, 6 runs with 3 loaded)")
+	wl := fs.String("workloads", "1,2,3,4,5,6", "workloads to run (2 needs 1, 6 runs with 3 loaded; 7, kube-apiserver CPU per request kind, only when named)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -77,7 +77,7 @@ func parseFlags(args []string) (options, error) {
 	}
 	o.workloads = map[int]bool{}
 	for _, w := range ws {
-		if w < 1 || w > 6 {
+		if w < 1 || w > 7 {
 			return o, fmt.Errorf("--workloads: no workload %d", w)
 		}
 		o.workloads[w] = true
@@ -232,6 +232,13 @@ func (b *bench) runWorkloads(ctx context.Context) ([]table, []string) {
 				tables = append(tables, idleTable(idle, fmt.Sprintf("after %s with workload 3 loaded: %d Kustomizations", o.idle, o.apps)))
 			}
 		}
+	}
+	if o.workloads[7] {
+		res, err := b.workloadCost(ctx)
+		if err != nil {
+			fail("workload 7", err)
+		}
+		tables = append(tables, costTable(res))
 	}
 	return tables, failures
 }

@@ -24,7 +24,10 @@ func TestParseFlags(t *testing.T) {
 		{"2 pulls in 1, 6 pulls in 3", []string{"--workloads=2,6"}, func(o options) bool {
 			return reflect.DeepEqual(o.workloads, map[int]bool{1: true, 2: true, 3: true, 6: true})
 		}, false},
-		{"unknown workload", []string{"--workloads=7"}, nil, true},
+		{"7 only when named", []string{"--workloads=7"}, func(o options) bool {
+			return reflect.DeepEqual(o.workloads, map[int]bool{7: true})
+		}, false},
+		{"unknown workload", []string{"--workloads=8"}, nil, true},
 		{"bad size", []string{"--sizes=1000,x"}, nil, true},
 		{"zero runs", []string{"--runs=0"}, nil, true},
 		{"bad units", []string{"--units=100,0"}, nil, true},
