@@ -20,6 +20,7 @@ import (
 	ctrlcache "sigs.k8s.io/controller-runtime/pkg/cache"
 	ctrlclient "sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 )
 
@@ -53,7 +54,7 @@ type Runtime struct {
 }
 
 // New sets up logging and builds the manager for cfg from the shared options. It starts nothing.
-func New(cfg Config, o Options) (*Runtime, error) {
+func New(cfg Config, o Options) (_ *Runtime, err error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
@@ -70,6 +71,7 @@ func New(cfg Config, o Options) (*Runtime, error) {
 		setClientRateLimits(restConfig, o)
 	}
 	restConfig.UserAgent = cfg.Name
+	dedupeWarnings(restConfig)
 
 	cacheOpts, err := cacheOptions(cfg.WatchedObjects, o)
 	if err != nil {
@@ -77,12 +79,17 @@ func New(cfg Config, o Options) (*Runtime, error) {
 	}
 
 	broadcaster := newEventBroadcaster(o.EventCacheSize)
+	defer func() {
+		if err != nil {
+			broadcaster.Shutdown()
+		}
+	}()
 	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme: cfg.Scheme,
 		Logger: log,
-		// Deprecated only because the manager then leaves stopping it to its owner: Start does.
-		EventBroadcaster: broadcaster, //nolint:staticcheck // the only way to size its correlator
-
+		// The only way to size the correlator's caches. Deprecated because the manager then
+		// leaves stopping the broadcaster to its owner: Runtime.Start does.
+		EventBroadcaster: broadcaster, //nolint:staticcheck
 		// pprof rides on the metrics endpoint, as in Flux, so a live controller can be profiled.
 		Metrics:                       metricsserver.Options{BindAddress: o.MetricsAddr, ExtraHandlers: pprof.GetHandlers()},
 		HealthProbeBindAddress:        o.HealthAddr,
@@ -101,7 +108,6 @@ func New(cfg Config, o Options) (*Runtime, error) {
 		}},
 	})
 	if err != nil {
-		broadcaster.Shutdown()
 		return nil, fmt.Errorf("creating the manager: %w", err)
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -168,4 +174,15 @@ func setClientRateLimits(cfg *rest.Config, o Options) {
 		return
 	}
 	cfg.QPS, cfg.Burst = o.Client.QPS, o.Client.Burst
+}
+
+// dedupeWarnings logs each distinct warning the API server returns once per process, unless the
+// caller chose a handler. controller-runtime's default logs every occurrence, and some warnings
+// repeat for every object by design: Kubernetes 1.37 warns at each write of a finalizer without
+// a path, and Flux's finalizers.fluxcd.io, which Eddy must keep, has none; that was one log line
+// per Kustomization created.
+func dedupeWarnings(cfg *rest.Config) {
+	if cfg.WarningHandler == nil && cfg.WarningHandlerWithContext == nil {
+		cfg.WarningHandlerWithContext = ctrllog.NewKubeAPIWarningLogger(ctrllog.KubeAPIWarningLoggerOptions{Deduplicate: true})
+	}
 }

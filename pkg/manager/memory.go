@@ -227,10 +227,10 @@ func setupMemory(rt *Runtime, o MemoryOptions) error {
 		reconciles: reconcileCount, allocated: allocatedBytes, release: releaseFunc(o, log)})
 }
 
-// releaseFunc returns what a release does: collect (twice, see below) and return the free heap; after a burst,
-// with ReleaseExecutable, also the executable's resident pages. The executable is released
-// once per burst, not at the idle re-releases: the code an idle controller keeps running would
-// otherwise be read back from the disk over and over.
+// releaseFunc returns what a release does: collect (twice, see below) and return the free
+// heap; after a burst, with ReleaseExecutable, also the executable's resident pages. The
+// executable is released once per burst, not at the idle re-releases: the code an idle
+// controller keeps running would otherwise be read back from the disk over and over.
 func releaseFunc(o MemoryOptions, log logr.Logger) func(afterBurst bool) {
 	warned := false
 	return func(afterBurst bool) {
