@@ -67,8 +67,8 @@ func (b *bench) workloadCost(ctx context.Context) ([]costResult, error) {
 	return out, nil
 }
 
-// costProbes are the requests priced, in the order they run: dry-runs before the applies that
-// create the objects, reads of absent objects before, of present ones after.
+// costProbes are the requests priced, in the order they run: the dry-runs and the reads of
+// absent objects come before the apply that creates the ConfigMaps they name.
 func (b *bench) costProbes() []costProbe {
 	owner := []client.PatchOption{client.ForceOwnership, client.FieldOwner("bench-cost")}
 	var probes []costProbe
