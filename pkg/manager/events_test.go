@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/pflag"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -106,13 +105,7 @@ func TestEventCacheSizeFlag(t *testing.T) {
 		{args: []string{"--event-cache-size=0"}, wantErr: true},
 	}
 	for _, tt := range tests {
-		fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
-		var o Options
-		o.BindFlags(fs, 2)
-		if err := fs.Parse(tt.args); err != nil {
-			t.Fatal(err)
-		}
-		err := o.Validate()
+		o, err := parseOptions(t, tt.args)
 		if (err != nil) != tt.wantErr {
 			t.Fatalf("%v: Validate() = %v, wantErr %v", tt.args, err, tt.wantErr)
 		}

@@ -174,13 +174,7 @@ func TestMemoryFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
-			var o Options
-			o.BindFlags(fs, 2)
-			if err := fs.Parse(tt.args); err != nil {
-				t.Fatal(err)
-			}
-			err := o.Validate()
+			o, err := parseOptions(t, tt.args)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Validate() = %v, wantErr %v", err, tt.wantErr)
 			}

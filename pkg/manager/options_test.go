@@ -38,3 +38,15 @@ func TestBindFlags_OwnEventsAddr(t *testing.T) {
 		})
 	}
 }
+
+// parseOptions binds the shared flags, parses args and validates the result, as Main does.
+func parseOptions(t *testing.T, args []string) (Options, error) {
+	t.Helper()
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	var o Options
+	o.BindFlags(fs, 2)
+	if err := fs.Parse(args); err != nil {
+		t.Fatal(err)
+	}
+	return o, o.Validate()
+}
