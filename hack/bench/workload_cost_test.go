@@ -1,8 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"testing"
 	"time"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 )
 
 func TestCostObject(t *testing.T) {
@@ -18,5 +21,19 @@ func TestCostTable(t *testing.T) {
 	got := costTable([]costResult{{name: "Event create", perReq: 1250 * time.Microsecond, elapsed: 1500 * time.Millisecond}})
 	if len(got.rows) != 1 || got.rows[0][0] != "Event create" || got.rows[0][1] != "1.25 ms" {
 		t.Errorf("rows = %q", got.rows)
+	}
+}
+
+func TestCostStatus(t *testing.T) {
+	var patch struct {
+		Status kustomizev1.KustomizationStatus `json:"status"`
+	}
+	if err := json.Unmarshal(costStatus("ns", "cost-00001"), &patch); err != nil {
+		t.Fatal(err)
+	}
+	st := patch.Status
+	if st.Inventory == nil || len(st.Inventory.Entries) != 4 || st.Inventory.Entries[0].ID != "ns_cost-00001_apps_Deployment" ||
+		len(st.Conditions) != 1 || st.Conditions[0].Type != "Ready" {
+		t.Errorf("status = %+v", st)
 	}
 }
