@@ -101,11 +101,7 @@ func New(cfg Config, o Options) (_ *Runtime, err error) {
 		RenewDeadline:                 &o.LeaderElection.RenewDeadline,
 		RetryPeriod:                   &o.LeaderElection.RetryPeriod,
 		Cache:                         cacheOpts,
-		Client: ctrlclient.Options{Cache: &ctrlclient.CacheOptions{
-			// Secrets and ConfigMaps are read on demand, never cached cluster-wide: caching them
-			// would cost memory proportional to the cluster, and a watch on every Secret.
-			DisableFor: []ctrlclient.Object{&corev1.Secret{}, &corev1.ConfigMap{}},
-		}},
+		Client:                        ctrlclient.Options{Cache: &ctrlclient.CacheOptions{DisableFor: UncachedKinds()}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
@@ -185,4 +181,13 @@ func dedupeWarnings(cfg *rest.Config) {
 	if cfg.WarningHandler == nil && cfg.WarningHandlerWithContext == nil {
 		cfg.WarningHandlerWithContext = ctrllog.NewKubeAPIWarningLogger(ctrllog.KubeAPIWarningLoggerOptions{Deduplicate: true})
 	}
+}
+
+// UncachedKinds are the kinds the controllers' clients read from the API server on demand,
+// never from a cluster-wide cache: caching Secrets and ConfigMaps would cost memory proportional
+// to the cluster and a watch on every Secret, and a reconcile always sees the credentials as
+// they are now. pkg/testenv gives the test managers the same, so that tests see what the
+// binaries do.
+func UncachedKinds() []ctrlclient.Object {
+	return []ctrlclient.Object{&corev1.Secret{}, &corev1.ConfigMap{}}
 }

@@ -17,6 +17,7 @@ import (
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/eddy-gitops/eddy/pkg/controlplane"
+	"github.com/eddy-gitops/eddy/pkg/manager"
 )
 
 // Environment is a running control plane plus a manager for the package's reconcilers.
@@ -118,6 +119,9 @@ func Start(o Options) (*Environment, error) {
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
 		Controller:             ctrlConfig(o.Concurrency),
+		// As in the binaries: a Secret updated by a test is what the next reconcile reads,
+		// not a cached copy that may lag behind it.
+		Client: client.Options{Cache: &client.CacheOptions{DisableFor: manager.UncachedKinds()}},
 	})
 	if err != nil {
 		return fail(fmt.Errorf("creating the test manager: %w", err))
