@@ -64,13 +64,13 @@ func (b *bench) createAll(ctx context.Context, objs []client.Object) error {
 	return eachConcurrently(ctx, objs, func(ctx context.Context, o client.Object) error { return b.c.Create(ctx, o) })
 }
 
-// eachConcurrently runs send for every object, floorConcurrency at a time, and returns the
-// first error.
-func eachConcurrently(ctx context.Context, objs []client.Object, send func(context.Context, client.Object) error) error {
+// eachConcurrently runs send for every item (objects to write, indexes of requests),
+// floorConcurrency at a time, and returns the first error.
+func eachConcurrently[T any](ctx context.Context, items []T, send func(context.Context, T) error) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(floorConcurrency)
-	for _, o := range objs {
-		g.Go(func() error { return send(gctx, o) })
+	for _, it := range items {
+		g.Go(func() error { return send(gctx, it) })
 	}
 	return g.Wait()
 }

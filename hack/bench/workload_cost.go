@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sync/errgroup"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,11 +29,11 @@ type costProbe struct {
 	send func(ctx context.Context, ns string, i int) error
 }
 
-// costN is how many requests of each kind are sent; costConcurrency how many at a time.
+// costN is how many requests of each kind are sent (floorConcurrency at a time, as the floors
+// send theirs); costSettle how long after the last the CPU is still counted.
 const (
-	costN           = 2000
-	costConcurrency = floorConcurrency
-	costSettle      = 2 * time.Second
+	costN      = 2000
+	costSettle = 2 * time.Second
 )
 
 // costResult is kube-apiserver's CPU per request of each probe, in probe order.
@@ -50,17 +49,17 @@ func (b *bench) workloadCost(ctx context.Context) ([]costResult, error) {
 		return nil, err
 	}
 	defer b.dropNamespace(ctx, ns)
+	indexes := make([]int, costN)
+	for i := range indexes {
+		indexes[i] = i
+	}
 	var out []costResult
 	for _, p := range b.costProbes() {
 		b.logf("workload 7: %d × %s", costN, p.name)
 		before := childCPU()["kube-apiserver"]
 		start := time.Now()
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(costConcurrency)
-		for i := range costN {
-			g.Go(func() error { return p.send(gctx, ns, i) })
-		}
-		if err := g.Wait(); err != nil {
+		err := eachConcurrently(ctx, indexes, func(ctx context.Context, i int) error { return p.send(ctx, ns, i) })
+		if err != nil {
 			return out, fmt.Errorf("%s: %w", p.name, err)
 		}
 		elapsed := time.Since(start)
@@ -152,7 +151,7 @@ func costObject(kind, ns string, i int) *unstructured.Unstructured {
 }
 
 func costTable(res []costResult) table {
-	t := table{title: fmt.Sprintf("Workload 7: kube-apiserver CPU per request (%d requests of each kind, %d at a time)", costN, costConcurrency),
+	t := table{title: fmt.Sprintf("Workload 7: kube-apiserver CPU per request (%d requests of each kind, %d at a time)", costN, floorConcurrency),
 		header: []string{"request", "kube-apiserver CPU per request", "wall time for all"}}
 	for _, r := range res {
 		t.add(r.name, fmt.Sprintf("%.2f ms", float64(r.perReq)/float64(time.Millisecond)), seconds(r.elapsed.Seconds()))
