@@ -28,10 +28,10 @@ const floorConcurrency = 16
 // size ConfigMaps like those of workload 1 (same names, data and owner labels) with one
 // server-side apply each, floorConcurrency at a time, into a fresh namespace. No build, no
 // validation, no status: the time a controller that did nothing but apply would need.
-func (b *bench) applyFloor(ctx context.Context, size int) (time.Duration, error) {
+func (b *bench) applyFloor(ctx context.Context, size int) (time.Duration, map[string]float64, error) {
 	ns, err := b.namespace(ctx, fmt.Sprintf("floor-%d", size))
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer b.dropNamespace(ctx, ns)
 	objs := make([]client.Object, size)
@@ -43,11 +43,12 @@ func (b *bench) applyFloor(ctx context.Context, size int) (time.Duration, error)
 			Data: map[string]string{"key": fmt.Sprintf("value-%d", i), "version": "v1"},
 		}
 	}
+	cpu := childCPU()
 	start := time.Now()
 	if err := b.applyAll(ctx, objs); err != nil {
-		return 0, fmt.Errorf("floor apply: %w", err)
+		return 0, nil, fmt.Errorf("floor apply: %w", err)
 	}
-	return time.Since(start), nil
+	return time.Since(start), cpuDelta(cpu, childCPU()), nil
 }
 
 // applyAll server-side-applies objs, floorConcurrency at a time, as the harness's field owner.

@@ -18,6 +18,8 @@ import (
 type applyRun struct {
 	firstApply   time.Duration
 	floor        time.Duration      // the harness's bare apply loop of the same objects (floor.go)
+	firstCPU     map[string]float64 // CPU seconds by process during the first apply
+	floorCPU     map[string]float64 // and during the floor
 	firstPerObj  map[string]float64 // ConfigMap requests per object, by verb
 	firstStatus  float64            // status writes during the first apply
 	noops        []time.Duration
@@ -76,7 +78,7 @@ func (b *bench) applyOnce(ctx context.Context, r *repo, rev string, size int) (r
 		return run, err
 	}
 
-	if run.floor, err = b.applyFloor(ctx, size); err != nil {
+	if run.floor, run.floorCPU, err = b.applyFloor(ctx, size); err != nil {
 		return run, err
 	}
 	// First apply: from creation until Ready at the revision.
@@ -85,6 +87,7 @@ func (b *bench) applyOnce(ctx context.Context, r *repo, rev string, size int) (r
 		return run, err
 	}
 	k := kustomization(ns, "configmaps", "configmaps", "./configmaps", false)
+	cpu := childCPU()
 	start := time.Now()
 	if err := b.c.Create(ctx, k); err != nil {
 		return run, err
@@ -97,6 +100,7 @@ func (b *bench) applyOnce(ctx context.Context, r *repo, rev string, size int) (r
 		return run, fmt.Errorf("first apply: %w (%s)", err, readyMessage(k.Status.Conditions))
 	}
 	run.firstApply = time.Since(start)
+	run.firstCPU = cpuDelta(cpu, childCPU())
 	after, err := b.requests(ctx)
 	if err != nil {
 		return run, err
@@ -294,6 +298,8 @@ func applyTables(results map[int][]applyRun, sizes []int, peak map[string]float6
 		t1.add(ns, "first apply: ConfigMap requests per object", firstReq.spread(count), a, v)
 		t1.add(ns, "first apply: per verb (mean)", formatVerbs(verbs), "", "")
 		t1.add(ns, "first apply: status writes", firstStatus.spread(count), "", "")
+		t1.add(ns, "first apply: CPU seconds by process (mean)", formatCPU(meanCPU(runs, func(r applyRun) map[string]float64 { return r.firstCPU })), "", "")
+		t1.add(ns, "floor: CPU seconds by process (mean)", formatCPU(meanCPU(runs, func(r applyRun) map[string]float64 { return r.floorCPU })), "", "")
 		a, v = tgt("< 50 ms", noop.median(), below(0.05))
 		t1.add(ns, "no-op reconcile (requestedAt → lastHandledReconcileAt)", noop.spread(seconds), a, v)
 		t1.add(ns, "floor: the harness writes requestedAt, then lastHandledReconcileAt, to a suspended copy", noopFloor.spread(seconds), "", "")
@@ -315,6 +321,7 @@ func applyTables(results map[int][]applyRun, sizes []int, peak map[string]float6
 		"requests: increase of kube-apiserver apiserver_request_total (all clients) for resource configmaps, divided by N; the harness sends none during the measured window; status writes: PATCH/PUT/APPLY on kustomizations/status",
 		"times are wall clock seen by the harness, on a watch of the Kustomization: first apply from its creation until Ready at the revision, no-op from the annotation write until lastHandledReconcileAt",
 		"floors: what the API server on this machine allows, the same requests sent by the harness alone (hack/bench/floor.go)",
+		"CPU seconds: utime+stime from /proc of the harness (bench) and of each process it started, over the measured interval",
 	}
 	t2.notes = []string{"a run that is not corrected within the timeout counts as a miss; the median is then not reported"}
 	return t1, t2

@@ -178,7 +178,7 @@ func waitTable(units int, runs []waitRun) table {
 }
 
 // meanCPU averages the CPU seconds by process of the runs.
-func meanCPU(runs []waitRun, of func(waitRun) map[string]float64) map[string]float64 {
+func meanCPU[R any](runs []R, of func(R) map[string]float64) map[string]float64 {
 	out := map[string]float64{}
 	for _, r := range runs {
 		for k, v := range of(r) {

@@ -8,7 +8,6 @@ import (
 	"github.com/fluxcd/pkg/apis/meta"
 	"github.com/fluxcd/pkg/runtime/conditions"
 	"github.com/fluxcd/pkg/runtime/jitter"
-	"github.com/fluxcd/pkg/runtime/object"
 	corev1 "k8s.io/api/core/v1"
 	kuberecorder "k8s.io/client-go/tools/record"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -59,7 +58,7 @@ type Finish struct {
 func (f Finish) Apply(ctx context.Context, obj Object, recErr error) (ctrl.Result, error) {
 	result := Summarize(obj, f.Conditions, recErr, f.ReadyReason, f.ReadyMessage)
 	if v, ok := meta.ReconcileAnnotationValue(obj.GetAnnotations()); ok {
-		_ = object.SetStatusLastHandledReconcileAt(obj, v)
+		setLastHandledReconcileAt(obj, v)
 	}
 
 	opts := []PatchOption{WithFieldOwner(f.FieldOwner)}

@@ -1,14 +1,19 @@
 package reconcile
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	jsonpatch "github.com/evanphx/json-patch/v5"
+	"github.com/fluxcd/pkg/runtime/object"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 )
 
 // Patcher writes what a reconciler changed on its object: at most one request for the metadata
@@ -18,7 +23,8 @@ import (
 // the artifact, inventory or revision it describes.
 //
 // Both requests are JSON merge patches computed against the object as the Patcher last read or
-// wrote it, sent with the field owner and without a resourceVersion: no optimistic lock, as in
+// wrote it (the JSON encoding of each top-level status field is remembered and compared, so an
+// unchanged 1,000-entry inventory costs one encoding, not a deep comparison, and is not sent), sent with the field owner and without a resourceVersion: no optimistic lock, as in
 // Flux. That is safe because the status belongs to the controller alone (the workqueue runs one
 // reconcile per object at a time, and the whole conditions list is ours), and in the metadata
 // only the keys that changed are sent; a finalizers list is sent whole, as any merge patch does.
@@ -29,10 +35,10 @@ import (
 // A Patcher is used by one reconcile (one goroutine) at a time.
 type Patcher struct {
 	client client.Client
-	// metadata and status are the unstructured forms of the remembered object's writable
-	// metadata and of its status.
-	metadata map[string]any
-	status   map[string]any
+	// metadata is the JSON encoding of the remembered object's writable metadata; status holds
+	// the JSON encoding of each of its top-level status fields.
+	metadata []byte
+	status   map[string]json.RawMessage
 }
 
 // PatchOption configures one Patch.
@@ -62,10 +68,10 @@ var writableMetadata = []string{"finalizers", "labels", "annotations"}
 // NewPatcher remembers obj as it was read from the API server.
 func NewPatcher(obj client.Object, c client.Client) *Patcher {
 	p := &Patcher{client: c}
-	// A typed object always converts; should a caller pass something that does not, the first
+	// A typed object always encodes; should a caller pass something that does not, the first
 	// Patch reports the error.
-	if u, err := toUnstructured(obj); err == nil {
-		p.remember(u)
+	if metadata, status, err := snapshot(obj); err == nil {
+		p.metadata, p.status = metadata, status
 	}
 	return p
 }
@@ -85,7 +91,7 @@ func (p *Patcher) Patch(ctx context.Context, obj client.Object, opts ...PatchOpt
 			return err
 		}
 	}
-	after, err := toUnstructured(obj)
+	metadata, status, err := snapshot(obj)
 	if err != nil {
 		return err
 	}
@@ -96,11 +102,15 @@ func (p *Patcher) Patch(ctx context.Context, obj client.Object, opts ...PatchOpt
 		statusOwner = append(statusOwner, client.FieldOwner(o.fieldOwner))
 	}
 
-	metadata, status := parts(after)
-	if data, changed, err := mergePatch("metadata", p.metadata, metadata); err != nil {
+	if data, changed, err := metadataPatch(p.metadata, metadata); err != nil {
 		return err
 	} else if changed {
-		written := obj.DeepCopyObject().(client.Object)
+		// Only the metadata of the answer is used: asking for nothing more spares the API server
+		// encoding, and this process decoding, a status that may list thousands of objects.
+		written, err := p.partial(obj)
+		if err != nil {
+			return err
+		}
 		if err := p.client.Patch(ctx, written, client.RawPatch(types.MergePatchType, data), owner...); err != nil {
 			return err
 		}
@@ -110,10 +120,13 @@ func (p *Patcher) Patch(ctx context.Context, obj client.Object, opts ...PatchOpt
 			return nil // deleted by the API server as soon as the last finalizer went
 		}
 	}
-	if data, changed, err := mergePatch("status", p.status, status); err != nil {
+	if data, changed, err := statusPatch(p.status, status); err != nil {
 		return err
 	} else if changed {
-		written := obj.DeepCopyObject().(client.Object)
+		written, err := p.partial(obj)
+		if err != nil {
+			return err
+		}
 		if err := p.client.Status().Patch(ctx, written, client.RawPatch(types.MergePatchType, data), statusOwner...); err != nil {
 			return err
 		}
@@ -123,40 +136,153 @@ func (p *Patcher) Patch(ctx context.Context, obj client.Object, opts ...PatchOpt
 	return nil
 }
 
-func (p *Patcher) remember(u map[string]any) {
-	p.metadata, p.status = parts(u)
+// partial is the metadata-only form of obj that a request is sent with and its answer decoded into.
+func (p *Patcher) partial(obj client.Object) (*metav1.PartialObjectMetadata, error) {
+	gvk, err := apiutil.GVKForObject(obj, p.client.Scheme())
+	if err != nil {
+		return nil, err
+	}
+	m := &metav1.PartialObjectMetadata{}
+	m.SetGroupVersionKind(gvk)
+	m.SetNamespace(obj.GetNamespace())
+	m.SetName(obj.GetName())
+	return m, nil
 }
 
-// parts splits an unstructured object into its writable metadata and its status.
-func parts(u map[string]any) (metadata, status map[string]any) {
-	metadata = map[string]any{}
-	if m, ok := u["metadata"].(map[string]any); ok {
-		for _, k := range writableMetadata {
-			if v, ok := m[k]; ok {
-				metadata[k] = v
+// snapshot encodes what the Patcher compares: the writable metadata, and each top-level status
+// field. encoding/json writes struct fields in declaration order and map keys sorted, so equal
+// values encode to equal bytes.
+func snapshot(obj client.Object) (metadata []byte, status map[string]json.RawMessage, err error) {
+	writable := map[string]any{}
+	if f := obj.GetFinalizers(); len(f) > 0 {
+		writable["finalizers"] = f
+	}
+	if l := obj.GetLabels(); len(l) > 0 {
+		writable["labels"] = l
+	}
+	if a := obj.GetAnnotations(); len(a) > 0 {
+		writable["annotations"] = a
+	}
+	if metadata, err = json.Marshal(writable); err != nil {
+		return nil, nil, fmt.Errorf("encoding the metadata of %T: %w", obj, err)
+	}
+	raw, err := statusJSON(obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	status = map[string]json.RawMessage{}
+	if len(raw) > 0 && !bytes.Equal(raw, []byte("null")) {
+		if err := json.Unmarshal(raw, &status); err != nil {
+			return nil, nil, fmt.Errorf("decoding the status of %T: %w", obj, err)
+		}
+	}
+	return metadata, status, nil
+}
+
+// statusJSON encodes obj's status: the Status field of a typed object, or the "status" key of
+// anything else the unstructured converter understands.
+func statusJSON(obj client.Object) ([]byte, error) {
+	v := reflect.ValueOf(obj)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() == reflect.Struct {
+		if f := v.FieldByName("Status"); f.IsValid() {
+			raw, err := json.Marshal(f.Interface())
+			if err != nil {
+				return nil, fmt.Errorf("encoding the status of %T: %w", obj, err)
+			}
+			return raw, nil
+		}
+	}
+	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return nil, fmt.Errorf("converting %T for a patch: %w", obj, err)
+	}
+	raw, err := json.Marshal(u["status"])
+	if err != nil {
+		return nil, fmt.Errorf("encoding the status of %T: %w", obj, err)
+	}
+	return raw, nil
+}
+
+// metadataPatch returns the JSON merge patch {"metadata": ...} that turns before into after,
+// and whether there is anything to send.
+func metadataPatch(before, after []byte) ([]byte, bool, error) {
+	if bytes.Equal(before, after) {
+		return nil, false, nil
+	}
+	if len(before) == 0 {
+		before = []byte("{}")
+	}
+	diff, err := jsonpatch.CreateMergePatch(before, after)
+	if err != nil {
+		return nil, false, fmt.Errorf("computing the metadata patch: %w", err)
+	}
+	if bytes.Equal(diff, []byte("{}")) {
+		return nil, false, nil
+	}
+	data, err := json.Marshal(map[string]json.RawMessage{"metadata": diff})
+	return data, err == nil, err
+}
+
+// statusPatch returns the JSON merge patch {"status": ...} that turns before into after, and
+// whether there is anything to send. Only the top-level fields whose encoding changed are
+// compared further: an object field gets a nested merge patch, anything else (a list such as
+// conditions, a string) is sent whole, as a merge patch must, and a removed field is sent as null.
+func statusPatch(before, after map[string]json.RawMessage) ([]byte, bool, error) {
+	diff := map[string]json.RawMessage{}
+	for k, a := range after {
+		b, ok := before[k]
+		switch {
+		case ok && bytes.Equal(a, b):
+		case ok && isJSONObject(a) && isJSONObject(b):
+			d, err := jsonpatch.CreateMergePatch(b, a)
+			if err != nil {
+				return nil, false, fmt.Errorf("computing the patch of status.%s: %w", k, err)
+			}
+			if !bytes.Equal(d, []byte("{}")) {
+				diff[k] = d
+			}
+		default:
+			diff[k] = a
+		}
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			diff[k] = json.RawMessage("null")
+		}
+	}
+	if len(diff) == 0 {
+		return nil, false, nil
+	}
+	data, err := json.Marshal(map[string]any{"status": diff})
+	return data, err == nil, err
+}
+
+func isJSONObject(raw []byte) bool {
+	raw = bytes.TrimLeft(raw, " \t\r\n")
+	return len(raw) > 0 && raw[0] == '{'
+}
+
+// setLastHandledReconcileAt copies a handled request token to status.lastHandledReconcileAt.
+// Every Flux kind embeds meta.ReconcileRequestStatus in its status; reaching it by reflection
+// spares converting the whole object to unstructured and back (what fluxcd/pkg/runtime/object
+// does, the fallback here), which for a Kustomization listing 1,000 objects took milliseconds.
+func setLastHandledReconcileAt(obj client.Object, token string) {
+	v := reflect.ValueOf(obj)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() == reflect.Struct {
+		if status := v.FieldByName("Status"); status.IsValid() && status.CanAddr() {
+			if s, ok := status.Addr().Interface().(interface{ SetLastHandledReconcileRequest(string) }); ok {
+				s.SetLastHandledReconcileRequest(token)
+				return
 			}
 		}
 	}
-	status, _ = u["status"].(map[string]any)
-	if status == nil {
-		status = map[string]any{}
-	}
-	return metadata, status
-}
-
-// mergePatch returns the JSON merge patch {key: ...} that turns before into after, and whether
-// there is anything to send.
-func mergePatch(key string, before, after map[string]any) ([]byte, bool, error) {
-	if reflect.DeepEqual(before, after) {
-		return nil, false, nil
-	}
-	from := &unstructured.Unstructured{Object: map[string]any{key: before}}
-	to := &unstructured.Unstructured{Object: map[string]any{key: after}}
-	data, err := client.MergeFrom(from).Data(to)
-	if err != nil {
-		return nil, false, fmt.Errorf("computing the %s patch: %w", key, err)
-	}
-	return data, string(data) != "{}", nil
+	_ = object.SetStatusLastHandledReconcileAt(obj, token)
 }
 
 // setObservedGeneration sets status.observedGeneration to metadata.generation. Every Flux kind
@@ -175,12 +301,4 @@ func setObservedGeneration(obj client.Object) error {
 		}
 	}
 	return fmt.Errorf("%T has no status.observedGeneration", obj)
-}
-
-func toUnstructured(obj client.Object) (map[string]any, error) {
-	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-	if err != nil {
-		return nil, fmt.Errorf("converting %T for a patch: %w", obj, err)
-	}
-	return u, nil
 }

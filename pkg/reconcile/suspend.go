@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/fluxcd/pkg/apis/meta"
-	"github.com/fluxcd/pkg/runtime/object"
 )
 
 // AcknowledgeRequest is what a suspended object gets instead of a reconcile: a pending
@@ -15,6 +14,6 @@ func AcknowledgeRequest(ctx context.Context, patcher *Patcher, obj Object, field
 	if !ok {
 		return nil
 	}
-	_ = object.SetStatusLastHandledReconcileAt(obj, v)
+	setLastHandledReconcileAt(obj, v)
 	return patcher.Patch(ctx, obj, WithFieldOwner(fieldOwner))
 }
