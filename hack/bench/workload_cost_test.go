@@ -28,12 +28,12 @@ func TestCostStatus(t *testing.T) {
 	var patch struct {
 		Status kustomizev1.KustomizationStatus `json:"status"`
 	}
-	if err := json.Unmarshal(costStatus("ns", "cost-00001"), &patch); err != nil {
+	if err := json.Unmarshal(costStatus("ns", "cost-00001", "second"), &patch); err != nil {
 		t.Fatal(err)
 	}
 	st := patch.Status
 	if st.Inventory == nil || len(st.Inventory.Entries) != 4 || st.Inventory.Entries[0].ID != "ns_cost-00001_apps_Deployment" ||
-		len(st.Conditions) != 1 || st.Conditions[0].Type != "Ready" {
+		len(st.Conditions) != 1 || st.Conditions[0].Type != "Ready" || st.LastHandledReconcileAt != "second" {
 		t.Errorf("status = %+v", st)
 	}
 }

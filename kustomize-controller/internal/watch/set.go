@@ -312,6 +312,14 @@ func (s *Set) Forget(owner types.NamespacedName) {
 	delete(s.changed, owner)
 }
 
+// Tracks reports whether the Set holds any state for owner: drift marks, a health wait, or
+// changes of waited-for objects.
+func (s *Set) Tracks(owner types.NamespacedName) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.drift[owner] != nil || s.health[owner] != nil || s.changed[owner] != nil
+}
+
 // Metadata returns the cached metadata of an object (internal/apply's Lookup). known is
 // false while the kind is not watched or its informer has not synced; an object the informer
 // does not hold carries no kustomize.toolkit.fluxcd.io/name label.

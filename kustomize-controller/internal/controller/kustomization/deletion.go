@@ -7,6 +7,7 @@ import (
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -31,14 +32,22 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 	if err := s.patcher.Patch(ctx, obj); err != nil && !apierrors.IsNotFound(err) {
 		return ctrl.Result{}, err
 	}
-	key := obj.Namespace + "/" + obj.Name
-	r.buildsForget(key)
-	r.ledger.put(ledgerKey(obj), nil)
-	r.healthWaits.put(ledgerKey(obj), nil)
-	if r.Watch != nil {
-		r.Watch.Forget(ownerKey(obj))
-	}
+	r.forgetOwner(ownerKey(obj))
 	return ctrl.Result{}, nil
+}
+
+// forgetOwner drops everything the controller remembers of the Kustomization at key: its
+// build, its ledger entry, its health wait and its marks in the shared watch. It runs when the
+// Kustomization is deleted, and again whenever a reconcile finds it gone: an applied object
+// deleted after its Kustomization (the namespace controller empties a namespace in any order)
+// still marks its owner on the watch, and that mark must not outlive the owner.
+func (r *Reconciler) forgetOwner(key types.NamespacedName) {
+	r.buildsForget(key.Namespace + "/" + key.Name)
+	r.ledger.dropOwner(key.Namespace, key.Name)
+	r.healthWaits.dropOwner(key.Namespace, key.Name)
+	if r.Watch != nil {
+		r.Watch.Forget(key)
+	}
 }
 
 // garbageCollect deletes the inventory. done is false when deletion must be retried.

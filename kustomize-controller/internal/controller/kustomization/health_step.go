@@ -55,6 +55,13 @@ func (h *healthWaits) put(key string, w *healthWait) {
 	h.m[key] = w
 }
 
+// dropOwner deletes the waits of every Kustomization named name in namespace ns.
+func (h *healthWaits) dropOwner(ns, name string) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	dropPrefix(h.m, ns+"/"+name+"/")
+}
+
 // healthPending ends a reconcile whose objects are not healthy yet, without holding a worker:
 // the watch enqueues the Kustomization when a checked object changes, and RequeueAfter brings
 // it back for the timeout (or the next poll of unwatched objects).

@@ -49,6 +49,23 @@ func (l *ledger) put(key string, a *applied) {
 	l.m[key] = a
 }
 
+// dropOwner deletes the entries of every Kustomization named name in namespace ns, whatever
+// its UID (a deleted one that was recreated under the same name included).
+func (l *ledger) dropOwner(ns, name string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	dropPrefix(l.m, ns+"/"+name+"/")
+}
+
+// dropPrefix deletes the keys of m that start with prefix.
+func dropPrefix[V any](m map[string]V, prefix string) {
+	for k := range m {
+		if strings.HasPrefix(k, prefix) {
+			delete(m, k)
+		}
+	}
+}
+
 // objectID is the inventory id of an object.
 func objectID(u *unstructured.Unstructured) string {
 	return object.UnstructuredToObjMetadata(u).String()

@@ -124,6 +124,9 @@ type scope struct {
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
 	obj := &kustomizev1.Kustomization{}
 	if found, err := r.written.Get(ctx, r.Client, req.NamespacedName, obj); !found {
+		if err == nil {
+			r.forgetOwner(req.NamespacedName)
+		}
 		return ctrl.Result{}, err
 	}
 	if r.Selector != nil && !r.Selector.Matches(labels.Set(obj.Labels)) {
