@@ -1,7 +1,9 @@
 package kustomization
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	utiljson "k8s.io/apimachinery/pkg/util/json"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 	"github.com/eddy-gitops/eddy/kustomize-controller/internal/build"
@@ -22,6 +25,11 @@ import (
 // A reconcile whose inputs did not change skips build and validation and goes straight to apply,
 // which still corrects drift. Builds that may fetch remote bases depend on content the
 // fingerprint cannot see, so their entries expire after remoteBuildTTL.
+//
+// The objects are kept encoded, as one JSON array per Kustomization: a tree of maps and strings
+// per object is a few dozen small allocations that outlive the burst of reconciles they were
+// made in, each keeping a partly used page of the heap resident, and it takes about five
+// times the bytes (BenchmarkBuildCache).
 type buildCache struct {
 	mu sync.Mutex
 	m  map[string]cachedBuild
@@ -31,8 +39,8 @@ type cachedBuild struct {
 	fingerprint string
 	inputs      string      // the fingerprint without the artifact digest
 	deps        *build.Deps // what the build observed of its artifact
-	objects     []*unstructured.Unstructured
-	expires     time.Time // zero: never
+	manifests   []byte      // the objects, as a JSON array (encodeObjects)
+	expires     time.Time   // zero: never
 }
 
 // expired reports whether a build that may have used remote bases is too old to reuse.
@@ -53,7 +61,8 @@ func (r *Reconciler) buildsLookup(obj *kustomizev1.Kustomization, key string) ([
 	if !ok || c.fingerprint != key || c.expired() {
 		return nil, false
 	}
-	return deepCopyAll(c.objects), true
+	objs, err := decodeObjects(c.manifests)
+	return objs, err == nil
 }
 
 // buildsLookupUnchanged serves a Kustomization whose artifact changed (a new commit) but whose
@@ -70,7 +79,8 @@ func (r *Reconciler) buildsLookupUnchanged(obj *kustomizev1.Kustomization, input
 	if !plan.Unchanged(c.deps) {
 		return nil, nil, false
 	}
-	return deepCopyAll(c.objects), c.deps, true
+	objs, err := decodeObjects(c.manifests)
+	return objs, c.deps, err == nil
 }
 
 // buildsRemember stores the objects of a successful reconcile.
@@ -88,7 +98,12 @@ func (r *Reconciler) buildsRemember(s *scope) {
 	if c, ok := r.builds.m[name]; ok && c.fingerprint == s.buildKey && s.validated {
 		return // already cached; keep the expiry
 	}
-	c := cachedBuild{fingerprint: s.buildKey, inputs: s.inputsKey, deps: s.deps, objects: deepCopyAll(s.objects)}
+	manifests, err := encodeObjects(s.objects)
+	if err != nil {
+		delete(r.builds.m, name) // cannot happen with objects that were just applied; rebuild next time
+		return
+	}
+	c := cachedBuild{fingerprint: s.buildKey, inputs: s.inputsKey, deps: s.deps, manifests: manifests}
 	if s.remoteBases {
 		c.expires = time.Now().Add(remoteBuildTTL)
 	}
@@ -101,12 +116,40 @@ func (r *Reconciler) buildsForget(key string) {
 	delete(r.builds.m, key)
 }
 
-func deepCopyAll(in []*unstructured.Unstructured) []*unstructured.Unstructured {
-	out := make([]*unstructured.Unstructured, len(in))
-	for i, o := range in {
-		out[i] = o.DeepCopy()
+// encodeObjects writes objs as one JSON array.
+func encodeObjects(objs []*unstructured.Unstructured) ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('[')
+	for i, o := range objs {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		b, err := json.Marshal(o.Object)
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(b)
 	}
-	return out
+	buf.WriteByte(']')
+	return bytes.Clone(buf.Bytes()), nil // exactly sized: the cache keeps it
+}
+
+// decodeObjects reads what encodeObjects wrote into new objects, with integers as int64 (as
+// the build hands them over).
+func decodeObjects(data []byte) ([]*unstructured.Unstructured, error) {
+	var items []any
+	if err := utiljson.Unmarshal(data, &items); err != nil {
+		return nil, err
+	}
+	out := make([]*unstructured.Unstructured, len(items))
+	for i, it := range items {
+		m, ok := it.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("build cache: item %d is not an object", i)
+		}
+		out[i] = &unstructured.Unstructured{Object: m}
+	}
+	return out, nil
 }
 
 // reconcileBuild produces the objects to apply. The artifact is fetched (from the shared
