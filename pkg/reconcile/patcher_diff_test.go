@@ -33,6 +33,21 @@ func jsonEqual(t *testing.T, got, want string) bool {
 	return reflect.DeepEqual(g, w)
 }
 
+// checkPatch compares a computed patch with want, by JSON value; an empty want means nothing
+// to send.
+func checkPatch(t *testing.T, data []byte, changed bool, err error, want string) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if changed != (want != "") {
+		t.Fatalf("changed = %v, patch %s; want %q", changed, data, want)
+	}
+	if changed && !jsonEqual(t, string(data), want) {
+		t.Errorf("patch = %s, want %s", data, want)
+	}
+}
+
 func raws(m map[string]string) map[string]json.RawMessage {
 	out := map[string]json.RawMessage{}
 	for k, v := range m {
@@ -65,15 +80,7 @@ func TestStatusPatch(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			data, changed, err := statusPatch(raws(tt.before), raws(tt.after))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if changed != (tt.want != "") {
-				t.Fatalf("changed = %v, patch %s; want %q", changed, data, tt.want)
-			}
-			if changed && !jsonEqual(t, string(data), tt.want) {
-				t.Errorf("patch = %s, want %s", data, tt.want)
-			}
+			checkPatch(t, data, changed, err, tt.want)
 		})
 	}
 }
@@ -107,15 +114,7 @@ func TestMetadataPatch(t *testing.T) {
 				t.Fatal(err)
 			}
 			data, changed, err := metadataPatch(before, after)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if changed != (tt.want != "") {
-				t.Fatalf("changed = %v, patch %s; want %q", changed, data, tt.want)
-			}
-			if changed && !jsonEqual(t, string(data), tt.want) {
-				t.Errorf("patch = %s, want %s", data, tt.want)
-			}
+			checkPatch(t, data, changed, err, tt.want)
 		})
 	}
 }
