@@ -24,10 +24,11 @@ import (
 //
 // Both requests are JSON merge patches computed against the object as the Patcher last read or
 // wrote it (the JSON encoding of each top-level status field is remembered and compared, so an
-// unchanged 1,000-entry inventory costs one encoding, not a deep comparison, and is not sent), sent with the field owner and without a resourceVersion: no optimistic lock, as in
-// Flux. That is safe because the status belongs to the controller alone (the workqueue runs one
-// reconcile per object at a time, and the whole conditions list is ours), and in the metadata
-// only the keys that changed are sent; a finalizers list is sent whole, as any merge patch does.
+// unchanged 1,000-entry inventory costs one encoding, not a deep comparison, and is not sent),
+// sent with the field owner and without a resourceVersion: no optimistic lock, as in Flux. That
+// is safe because the status belongs to the controller alone (the workqueue runs one reconcile
+// per object at a time, and the whole conditions list is ours), and in the metadata only the
+// keys that changed are sent; a finalizers list is sent whole, as any merge patch does.
 // A conflict error therefore cannot happen; a concurrent spec change is not lost either, because
 // spec is never written and status.observedGeneration records the generation that was
 // reconciled.
@@ -60,10 +61,6 @@ func WithFieldOwner(owner string) PatchOption {
 func WithObservedGeneration() PatchOption {
 	return func(o *patchOptions) { o.observedGeneration = true }
 }
-
-// writableMetadata are the metadata fields a controller changes on its own objects. Everything
-// else in metadata is the API server's (resourceVersion, managedFields, ...) or the user's.
-var writableMetadata = []string{"finalizers", "labels", "annotations"}
 
 // NewPatcher remembers obj as it was read from the API server.
 func NewPatcher(obj client.Object, c client.Client) *Patcher {
@@ -153,6 +150,8 @@ func (p *Patcher) partial(obj client.Object) (*metav1.PartialObjectMetadata, err
 // field. encoding/json writes struct fields in declaration order and map keys sorted, so equal
 // values encode to equal bytes.
 func snapshot(obj client.Object) (metadata []byte, status map[string]json.RawMessage, err error) {
+	// The metadata fields a controller changes on its own objects; everything else in metadata
+	// is the API server's (resourceVersion, managedFields, ...) or the user's.
 	writable := map[string]any{}
 	if f := obj.GetFinalizers(); len(f) > 0 {
 		writable["finalizers"] = f
