@@ -43,8 +43,8 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, s *scope) (ctrl.Result
 // still marks its owner on the watch, and that mark must not outlive the owner.
 func (r *Reconciler) forgetOwner(key types.NamespacedName) {
 	r.buildsForget(key.Namespace + "/" + key.Name)
-	r.ledger.dropOwner(key.Namespace, key.Name)
-	r.healthWaits.dropOwner(key.Namespace, key.Name)
+	r.ledger.drop(key)
+	r.healthWaits.drop(key)
 	if r.Watch != nil {
 		r.Watch.Forget(key)
 	}

@@ -2,7 +2,6 @@ package kustomization
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/fluxcd/pkg/runtime/conditions"
@@ -52,7 +51,7 @@ func (r *Reconciler) planApply(ctx context.Context, s *scope) (applyPlan, error)
 		// New kinds: one list each, worth waiting for, so that this apply is already trusted.
 		synced = r.Watch.WaitForSync(ctx, gvks, watchSyncTimeout)
 	}
-	prev := r.ledger.get(ledgerKey(obj))
+	prev := r.ledger.get(obj)
 	if prev != nil && prev.buildKey == s.buildKey && s.buildKey != "" {
 		s.hashes = prev.hashes // same build: same manifests, no need to hash them again
 	} else {
@@ -97,28 +96,24 @@ func (r *Reconciler) reportDrift(s *scope, drifted []string) {
 	}
 }
 
-func ledgerKey(obj *kustomizev1.Kustomization) string {
-	return fmt.Sprintf("%s/%s/%s", obj.Namespace, obj.Name, obj.UID)
-}
-
 // remember records a successful reconcile in the ledger. Without the watch (remote clusters)
 // there is nothing to remember.
 func (r *Reconciler) remember(s *scope) {
 	if r.Watch == nil || s.obj.Spec.KubeConfig != nil || s.hashes == nil || !s.trusted {
-		r.ledger.put(ledgerKey(s.obj), nil)
+		r.ledger.drop(ownerKey(s.obj))
 		return
 	}
 	drifted := make(map[string]bool, len(s.reported))
 	for _, id := range s.reported {
 		drifted[id] = true
 	}
-	r.ledger.put(ledgerKey(s.obj), &applied{buildKey: s.buildKey, generation: s.obj.Generation, hashes: s.hashes, drifted: drifted})
+	r.ledger.put(s.obj, &applied{buildKey: s.buildKey, generation: s.obj.Generation, hashes: s.hashes, drifted: drifted})
 }
 
 // forget drops the ledger entry after a failure, so that the next reconcile applies the whole
 // set, and puts back the drift marks that were not corrected.
 func (r *Reconciler) forget(s *scope) {
-	r.ledger.put(ledgerKey(s.obj), nil)
+	r.ledger.drop(ownerKey(s.obj))
 	if r.Watch != nil && len(s.drift) > 0 {
 		r.Watch.RestoreDrift(ownerKey(s.obj), s.drift)
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/kstatus/polling/event"
@@ -31,37 +30,6 @@ type healthWait struct {
 	current map[string]bool
 }
 
-type healthWaits struct {
-	mu sync.Mutex
-	m  map[string]*healthWait
-}
-
-func (h *healthWaits) get(key string) *healthWait {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.m[key]
-}
-
-func (h *healthWaits) put(key string, w *healthWait) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.m == nil {
-		h.m = map[string]*healthWait{}
-	}
-	if w == nil {
-		delete(h.m, key)
-		return
-	}
-	h.m[key] = w
-}
-
-// dropOwner deletes the waits of every Kustomization named name in namespace ns.
-func (h *healthWaits) dropOwner(ns, name string) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	dropPrefix(h.m, ns+"/"+name+"/")
-}
-
 // healthPending ends a reconcile whose objects are not healthy yet, without holding a worker:
 // the watch enqueues the Kustomization when a checked object changes, and RequeueAfter brings
 // it back for the timeout (or the next poll of unwatched objects).
@@ -82,7 +50,7 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) error {
 	watched := r.watchedIDs(s, set)
 	if len(set) == 0 {
 		conditions.Delete(obj, kustomizev1.HealthyCondition)
-		r.healthWaits.put(ledgerKey(obj), nil)
+		r.healthWaits.drop(ownerKey(obj))
 		return nil
 	}
 	checker, err := health.NewPoller(s.cluster.client, s.cluster.mapper, obj.Spec.HealthCheckExprs, r.healthInterval())
@@ -138,7 +106,7 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) error {
 }
 
 func (r *Reconciler) healthFailed(obj *kustomizev1.Kustomization, err error) error {
-	r.healthWaits.put(ledgerKey(obj), nil)
+	r.healthWaits.drop(ownerKey(obj))
 	conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckFailedReason, "%s", err)
 	return retry(obj, kustomizev1.HealthCheckFailedReason, err)
 }
@@ -151,7 +119,7 @@ func healthWaitKey(s *scope) string {
 // continuesHealthWait reports whether this reconcile continues the health wait of its revision
 // and generation that an earlier reconcile started.
 func (r *Reconciler) continuesHealthWait(s *scope) bool {
-	w := r.healthWaits.get(ledgerKey(s.obj))
+	w := r.healthWaits.get(s.obj)
 	return w != nil && w.key == healthWaitKey(s)
 }
 
@@ -159,10 +127,10 @@ func (r *Reconciler) continuesHealthWait(s *scope) bool {
 // objects changed, and forgets the objects the watch saw change since the last attempt.
 func (r *Reconciler) healthWaitFor(s *scope, watched map[string]bool) *healthWait {
 	key := healthWaitKey(s)
-	w := r.healthWaits.get(ledgerKey(s.obj))
+	w := r.healthWaits.get(s.obj)
 	if w == nil || w.key != key || s.changed {
 		w = &healthWait{key: key, since: time.Now(), current: map[string]bool{}}
-		r.healthWaits.put(ledgerKey(s.obj), w)
+		r.healthWaits.put(s.obj, w)
 	}
 	if r.Watch != nil && s.obj.Spec.KubeConfig == nil {
 		ids := make([]string, 0, len(watched))

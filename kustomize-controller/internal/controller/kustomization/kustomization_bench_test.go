@@ -100,7 +100,7 @@ func BenchmarkNoopReconcile(b *testing.B) {
 		if err := env.Client.Get(b.Context(), key, ks); err != nil {
 			b.Fatal(err)
 		}
-		if manual.ledger.get(ledgerKey(ks)) != nil {
+		if manual.ledger.get(ks) != nil {
 			break
 		}
 		if i > 100 {

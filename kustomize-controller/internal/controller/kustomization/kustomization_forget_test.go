@@ -1,7 +1,6 @@
 package kustomization
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -16,33 +15,18 @@ import (
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 )
 
-// remembers reports whether r holds any per-Kustomization state for owner.
+// remembers reports whether r holds any per-Kustomization state for owner, whatever its UID.
 func remembers(r *Reconciler, owner types.NamespacedName) bool {
-	prefix := owner.Namespace + "/" + owner.Name + "/"
 	r.builds.mu.Lock()
 	_, build := r.builds.m[owner.Namespace+"/"+owner.Name]
 	r.builds.mu.Unlock()
-	has := func(keys []string) bool {
-		for _, k := range keys {
-			if strings.HasPrefix(k, prefix) {
-				return true
-			}
-		}
-		return false
-	}
 	r.ledger.mu.Lock()
-	var ledgerKeys []string
-	for k := range r.ledger.m {
-		ledgerKeys = append(ledgerKeys, k)
-	}
+	_, ledger := r.ledger.m[owner]
 	r.ledger.mu.Unlock()
 	r.healthWaits.mu.Lock()
-	var waitKeys []string
-	for k := range r.healthWaits.m {
-		waitKeys = append(waitKeys, k)
-	}
+	_, wait := r.healthWaits.m[owner]
 	r.healthWaits.mu.Unlock()
-	return build || has(ledgerKeys) || has(waitKeys) || r.Watch.Tracks(owner)
+	return build || ledger || wait || r.Watch.Tracks(owner)
 }
 
 // TestNotFound_ForgetsOwnerState: a reconcile that finds its Kustomization gone drops every
@@ -54,9 +38,9 @@ func TestNotFound_ForgetsOwnerState(t *testing.T) {
 	owner := types.NamespacedName{Namespace: ns, Name: "gone"}
 	other := types.NamespacedName{Namespace: ns, Name: "gone-too"} // shares the name prefix
 	for _, o := range []types.NamespacedName{owner, other} {
-		key := o.Namespace + "/" + o.Name + "/some-uid"
-		reconciler.ledger.put(key, &applied{hashes: map[string]string{"id": "h"}})
-		reconciler.healthWaits.put(key, &healthWait{since: time.Now(), current: map[string]bool{}})
+		ks := &kustomizev1.Kustomization{ObjectMeta: metav1.ObjectMeta{Namespace: o.Namespace, Name: o.Name, UID: "some-uid"}}
+		reconciler.ledger.put(ks, &applied{hashes: map[string]string{"id": "h"}})
+		reconciler.healthWaits.put(ks, &healthWait{since: time.Now(), current: map[string]bool{}})
 		reconciler.builds.mu.Lock()
 		if reconciler.builds.m == nil {
 			reconciler.builds.m = map[string]cachedBuild{}

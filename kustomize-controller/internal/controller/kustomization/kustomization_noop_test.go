@@ -96,7 +96,7 @@ func manualKustomization(t testing.TB, ns string, files map[string]string, spec 
 		g.Expect(err).NotTo(HaveOccurred())
 		got := getKs(g, t.Context(), key)
 		g.Expect(got.Status.LastAppliedRevision).To(Equal(revisionOf(t, repo)))
-		g.Expect(manual.ledger.get(ledgerKey(got))).NotTo(BeNil(), "applied with the watch in sync")
+		g.Expect(manual.ledger.get(got)).NotTo(BeNil(), "applied with the watch in sync")
 	}, 60*time.Second, 100*time.Millisecond).Should(Succeed())
 	return key
 }

@@ -11,59 +11,61 @@ import (
 	"github.com/fluxcd/cli-utils/pkg/object"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 )
 
-// ledger remembers, per Kustomization, what its last successful apply left in the cluster: a
-// hash per object of the manifest it applied. With the drift marks of the shared informers
-// (internal/watch) it tells which objects need a request at all: those whose manifest changed,
-// and those someone else changed since. It lives in memory: after a restart the first reconcile
-// of each Kustomization applies its whole set, as before.
-type ledger struct {
+// perOwner holds one value per Kustomization: its ledger entry, its health wait. Values are
+// keyed by namespace and name and hold for one UID, so that a Kustomization deleted and recreated
+// under the same name starts afresh, and forgetting an owner is one delete, whatever its UID.
+type perOwner[V any] struct {
 	mu sync.Mutex
-	m  map[string]*applied
+	m  map[types.NamespacedName]owned[V]
 }
 
+type owned[V any] struct {
+	uid types.UID
+	v   V
+}
+
+// get returns the value kept for obj, or the zero value when there is none for its UID.
+func (p *perOwner[V]) get(obj *kustomizev1.Kustomization) V {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if e, ok := p.m[ownerKey(obj)]; ok && e.uid == obj.UID {
+		return e.v
+	}
+	var zero V
+	return zero
+}
+
+func (p *perOwner[V]) put(obj *kustomizev1.Kustomization, v V) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.m == nil {
+		p.m = map[types.NamespacedName]owned[V]{}
+	}
+	p.m[ownerKey(obj)] = owned[V]{uid: obj.UID, v: v}
+}
+
+// drop forgets the value kept for the Kustomization at key.
+func (p *perOwner[V]) drop(key types.NamespacedName) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.m, key)
+}
+
+// The ledger remembers, per Kustomization (perOwner[*applied]), what its last successful apply
+// left in the cluster: a hash per object of the manifest it applied. With the drift marks of the
+// shared informers (internal/watch) it tells which objects need a request at all: those whose
+// manifest changed, and those someone else changed since. It lives in memory: after a restart
+// the first reconcile of each Kustomization applies its whole set, as before.
 type applied struct {
 	buildKey   string            // build fingerprint of the applied set
 	generation int64             // spec generation of the apply
 	hashes     map[string]string // object id -> hash of the applied manifest
 	drifted    map[string]bool   // objects reported (warn mode) and not re-applied yet
-}
-
-func (l *ledger) get(key string) *applied {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.m[key]
-}
-
-func (l *ledger) put(key string, a *applied) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.m == nil {
-		l.m = map[string]*applied{}
-	}
-	if a == nil {
-		delete(l.m, key)
-		return
-	}
-	l.m[key] = a
-}
-
-// dropOwner deletes the entries of every Kustomization named name in namespace ns, whatever
-// its UID (a deleted one that was recreated under the same name included).
-func (l *ledger) dropOwner(ns, name string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	dropPrefix(l.m, ns+"/"+name+"/")
-}
-
-// dropPrefix deletes the keys of m that start with prefix.
-func dropPrefix[V any](m map[string]V, prefix string) {
-	for k := range m {
-		if strings.HasPrefix(k, prefix) {
-			delete(m, k)
-		}
-	}
 }
 
 // objectID is the inventory id of an object.

@@ -87,8 +87,8 @@ type Reconciler struct {
 
 	clusters    clusterCache
 	builds      buildCache
-	ledger      ledger
-	healthWaits healthWaits
+	ledger      perOwner[*applied]
+	healthWaits perOwner[*healthWait]
 	written     reconcile.Written
 }
 
