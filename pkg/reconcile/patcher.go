@@ -181,18 +181,12 @@ func snapshot(obj client.Object) (metadata []byte, status map[string]json.RawMes
 // statusJSON encodes obj's status: the Status field of a typed object, or the "status" key of
 // anything else the unstructured converter understands.
 func statusJSON(obj client.Object) ([]byte, error) {
-	v := reflect.ValueOf(obj)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	if v.Kind() == reflect.Struct {
-		if f := v.FieldByName("Status"); f.IsValid() {
-			raw, err := json.Marshal(f.Interface())
-			if err != nil {
-				return nil, fmt.Errorf("encoding the status of %T: %w", obj, err)
-			}
-			return raw, nil
+	if status, ok := statusField(obj); ok {
+		raw, err := json.Marshal(status.Interface())
+		if err != nil {
+			return nil, fmt.Errorf("encoding the status of %T: %w", obj, err)
 		}
+		return raw, nil
 	}
 	u, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
 	if err != nil {
@@ -264,39 +258,41 @@ func isJSONObject(raw []byte) bool {
 	return len(raw) > 0 && raw[0] == '{'
 }
 
+// statusField is the Status field of a typed object. Every Flux kind has one, but no common
+// accessor, hence the reflection.
+func statusField(obj client.Object) (reflect.Value, bool) {
+	v := reflect.ValueOf(obj)
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return reflect.Value{}, false
+	}
+	status := v.FieldByName("Status")
+	return status, status.IsValid()
+}
+
 // setLastHandledReconcileAt copies a handled request token to status.lastHandledReconcileAt.
 // Every Flux kind embeds meta.ReconcileRequestStatus in its status; reaching it by reflection
 // spares converting the whole object to unstructured and back (what fluxcd/pkg/runtime/object
 // does, the fallback here), which for a Kustomization listing 1,000 objects took milliseconds.
 func setLastHandledReconcileAt(obj client.Object, token string) {
-	v := reflect.ValueOf(obj)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	if v.Kind() == reflect.Struct {
-		if status := v.FieldByName("Status"); status.IsValid() && status.CanAddr() {
-			if s, ok := status.Addr().Interface().(interface{ SetLastHandledReconcileRequest(string) }); ok {
-				s.SetLastHandledReconcileRequest(token)
-				return
-			}
+	if status, ok := statusField(obj); ok && status.CanAddr() {
+		if s, ok := status.Addr().Interface().(interface{ SetLastHandledReconcileRequest(string) }); ok {
+			s.SetLastHandledReconcileRequest(token)
+			return
 		}
 	}
 	_ = object.SetStatusLastHandledReconcileAt(obj, token)
 }
 
 // setObservedGeneration sets status.observedGeneration to metadata.generation. Every Flux kind
-// has the field, but no common setter, hence the reflection.
+// has the field, but no common setter.
 func setObservedGeneration(obj client.Object) error {
-	v := reflect.ValueOf(obj)
-	if v.Kind() == reflect.Pointer {
-		v = v.Elem()
-	}
-	if v.Kind() == reflect.Struct {
-		if status := v.FieldByName("Status"); status.Kind() == reflect.Struct {
-			if f := status.FieldByName("ObservedGeneration"); f.Kind() == reflect.Int64 && f.CanSet() {
-				f.SetInt(obj.GetGeneration())
-				return nil
-			}
+	if status, ok := statusField(obj); ok && status.Kind() == reflect.Struct {
+		if f := status.FieldByName("ObservedGeneration"); f.Kind() == reflect.Int64 && f.CanSet() {
+			f.SetInt(obj.GetGeneration())
+			return nil
 		}
 	}
 	return fmt.Errorf("%T has no status.observedGeneration", obj)
