@@ -135,9 +135,13 @@ func (r *Runtime) Start(ctx context.Context) error {
 }
 
 // cacheOptions limits the cache to the runtime namespace unless --watch-all-namespaces, and the
-// owned kinds to --watch-label-selector.
+// owned kinds to --watch-label-selector. Cached objects are kept without managedFields: no
+// reconciler reads them from the cache (applies and their cleanup read the live object through
+// uncached clients, status goes out as merge patches), and on a Kustomization or a
+// GitRepository they are often a third of the object, held for every object and copied on
+// every read.
 func cacheOptions(owned []ctrlclient.Object, o Options) (ctrlcache.Options, error) {
-	var opts ctrlcache.Options
+	opts := ctrlcache.Options{DefaultTransform: ctrlcache.TransformStripManagedFields()}
 	if !o.Watch.AllNamespaces {
 		ns := runtimeNamespace()
 		if ns == "" {
