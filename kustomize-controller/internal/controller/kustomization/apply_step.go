@@ -25,7 +25,9 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 	s.cluster = cl
 	s.applier = apply.New(cl.client, polling.NewStatusPoller(cl.client, cl.mapper, polling.Options{}),
 		apply.Owner{Name: obj.Name, Namespace: obj.Namespace}, r.Apply)
-	s.applier.SetOwnerLabels(s.objects)
+	if s.objects != nil {
+		s.applier.SetOwnerLabels(s.objects) // a remembered set gets them when decoded (objs)
+	}
 	s.previous = obj.Status.Inventory
 	plan, err := r.planApply(ctx, s)
 	if err != nil {
@@ -51,7 +53,13 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 	s.applier.SetLocalCheck(local)
 	r.reportDrift(s, plan.drifted)
 	if len(plan.apply) == 0 {
-		obj.Status.Inventory = inventory.FromObjects(s.objects)
+		if !s.inventoryUnchanged() {
+			objs, err := s.objs()
+			if err != nil {
+				return err
+			}
+			obj.Status.Inventory = inventory.FromObjects(objs)
+		}
 		return nil
 	}
 	if !s.validated {
@@ -70,7 +78,7 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 		obj.Status.Inventory = mergeInventories(s.previous, inventory.FromChangeSet(cs))
 		return retry(obj, kustomizev1.ReconciliationFailedReason, err)
 	}
-	obj.Status.Inventory = inventory.FromObjects(s.objects)
+	obj.Status.Inventory = inventory.FromObjects(s.objects) // decoded by planApply
 	return nil
 }
 

@@ -40,6 +40,7 @@ type cachedBuild struct {
 	inputs      string      // the fingerprint without the artifact digest
 	deps        *build.Deps // what the build observed of its artifact
 	manifests   []byte      // the objects, as a JSON array (encodeObjects)
+	summary     setSummary  // what a reconcile that applies nothing needs of them (remembered.go)
 	expires     time.Time   // zero: never
 }
 
@@ -54,15 +55,16 @@ func cacheKey(obj *kustomizev1.Kustomization, planFingerprint string) string {
 	return planFingerprint + "|" + string(obj.UID) + "|" + strconv.FormatInt(obj.Generation, 10)
 }
 
-func (r *Reconciler) buildsLookup(obj *kustomizev1.Kustomization, key string) ([]*unstructured.Unstructured, bool) {
+// The objects stay encoded until the reconcile needs them (scope.objs): one that applies
+// nothing does not decode them at all.
+func (r *Reconciler) buildsLookup(obj *kustomizev1.Kustomization, key string) (*cachedBuild, bool) {
 	r.builds.mu.Lock()
 	defer r.builds.mu.Unlock()
 	c, ok := r.builds.m[obj.Namespace+"/"+obj.Name]
 	if !ok || c.fingerprint != key || c.expired() {
 		return nil, false
 	}
-	objs, err := decodeObjects(c.manifests)
-	return objs, err == nil
+	return &c, true
 }
 
 // buildsLookupUnchanged serves a Kustomization whose artifact changed (a new commit) but whose
@@ -91,19 +93,24 @@ func (r *Reconciler) buildsRemember(s *scope) {
 	if r.builds.m == nil {
 		r.builds.m = map[string]cachedBuild{}
 	}
-	if s.buildKey == "" || s.objects == nil {
+	if s.buildKey == "" || (s.objects == nil && s.remembered == nil) {
 		delete(r.builds.m, name)
 		return
 	}
 	if c, ok := r.builds.m[name]; ok && c.fingerprint == s.buildKey && s.validated {
 		return // already cached; keep the expiry
 	}
+	if s.objects == nil {
+		r.builds.m[name] = *s.remembered // served from the cache and never decoded: the same build
+		return
+	}
 	manifests, err := encodeObjects(s.objects)
 	if err != nil {
 		delete(r.builds.m, name) // cannot happen with objects that were just applied; rebuild next time
 		return
 	}
-	c := cachedBuild{fingerprint: s.buildKey, inputs: s.inputsKey, deps: s.deps, manifests: manifests}
+	c := cachedBuild{fingerprint: s.buildKey, inputs: s.inputsKey, deps: s.deps, manifests: manifests,
+		summary: summarize(s.objects)}
 	if s.remoteBases {
 		c.expires = time.Now().Add(remoteBuildTTL)
 	}
@@ -174,8 +181,8 @@ func (r *Reconciler) reconcileBuild(ctx context.Context, s *scope) error {
 	s.buildKey = cacheKey(obj, plan.Fingerprint(s.artifact.Digest))
 	s.inputsKey = cacheKey(obj, plan.Fingerprint(""))
 	s.remoteBases = plan.RemoteBasesAllowed()
-	if objs, ok := r.buildsLookup(obj, s.buildKey); ok {
-		s.objects, s.validated = objs, true
+	if c, ok := r.buildsLookup(obj, s.buildKey); ok {
+		s.remembered, s.validated = c, true
 		buildsTotal.WithLabelValues("cached").Inc()
 		return nil
 	}

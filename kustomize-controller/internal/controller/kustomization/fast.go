@@ -33,11 +33,12 @@ func (r *Reconciler) planApply(ctx context.Context, s *scope) (applyPlan, error)
 	// Only the local cluster is watched: objects in a remote cluster (spec.kubeConfig) are
 	// applied in full on every reconcile, as Flux does.
 	if r.Watch == nil || obj.Spec.KubeConfig != nil {
-		return applyPlan{apply: s.objects, complete: true}, nil
+		objs, err := s.objs()
+		return applyPlan{apply: objs, complete: true}, err
 	}
 	mode := obj.GetDriftDetectionMode()
 	s.drift = r.Watch.TakeDrift(ownerKey(obj))
-	gvks := gvksOf(s.objects)
+	gvks := s.kinds()
 	synced, err := r.Watch.Ensure(gvks)
 	switch {
 	case err != nil:
@@ -51,12 +52,9 @@ func (r *Reconciler) planApply(ctx context.Context, s *scope) (applyPlan, error)
 		// New kinds: one list each, worth waiting for, so that this apply is already trusted.
 		synced = r.Watch.WaitForSync(ctx, gvks, watchSyncTimeout)
 	}
-	prev := r.ledger.get(obj)
-	if prev != nil && prev.buildKey == s.buildKey && s.buildKey != "" {
-		s.hashes = prev.hashes // same build: same manifests, no need to hash them again
-	} else {
-		s.hashes = hashAll(s.objects)
-	}
+	last := r.ledger.get(obj)
+	sameBuild := last != nil && last.buildKey == s.buildKey && s.buildKey != ""
+	prev := last
 	// Without informers that had synced before this apply, a missing drift mark proves
 	// nothing (a change made between our apply and their first list would go unseen): apply
 	// everything and do not record the result as trusted.
@@ -69,8 +67,23 @@ func (r *Reconciler) planApply(ctx context.Context, s *scope) (applyPlan, error)
 		// applies: validate and apply the whole set once, as Flux does.
 		prev = nil
 	}
+	if sameBuild && prev != nil && len(s.drift) == 0 && len(prev.drifted) == 0 && s.inventoryUnchanged() {
+		// The set applied last time, nothing drifted since, and the status lists it: what
+		// planApply would find, without decoding the remembered build (remembered.go).
+		s.hashes = prev.hashes
+		return applyPlan{}, nil
+	}
+	objs, err := s.objs()
+	if err != nil {
+		return applyPlan{}, err
+	}
+	if sameBuild {
+		s.hashes = last.hashes // same build: same manifests, no need to hash them again
+	} else {
+		s.hashes = hashAll(objs)
+	}
 	manifestsChanged := prev == nil || prev.buildKey != s.buildKey
-	return planApply(s.objects, s.hashes, prev, s.drift, mode, manifestsChanged), nil
+	return planApply(objs, s.hashes, prev, s.drift, mode, manifestsChanged), nil
 }
 
 // reportDrift sets or clears the Drifted condition (warn mode) and emits a Warning event when

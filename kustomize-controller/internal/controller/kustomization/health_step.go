@@ -176,8 +176,12 @@ func (r *Reconciler) markStaticallyHealthy(s *scope, set object.ObjMetadataSet, 
 	for _, c := range s.obj.Spec.HealthCheckExprs {
 		custom[c.APIVersion+"/"+c.Kind] = true
 	}
-	byID := make(map[string]*unstructured.Unstructured, len(s.objects))
-	for _, o := range s.objects {
+	objs, err := s.objs()
+	if err != nil {
+		return // the objects are read as usual
+	}
+	byID := make(map[string]*unstructured.Unstructured, len(objs))
+	for _, o := range objs {
 		byID[object.UnstructuredToObjMetadata(o).String()] = o
 	}
 	for _, m := range set {

@@ -100,12 +100,13 @@ type scope struct {
 	revision      string
 	origin        string
 	artifact      *meta.Artifact
-	objects       []*unstructured.Unstructured
-	validated     bool        // objects came from the build cache, validated before
-	buildKey      string      // fingerprint of the build inputs, for the build cache
-	inputsKey     string      // the same without the artifact digest
-	deps          *build.Deps // what the build read of the artifact
-	remoteBases   bool        // the build may have fetched remote bases
+	objects       []*unstructured.Unstructured // the desired set; see objs
+	remembered    *cachedBuild                 // the build cache entry holding it, until decoded
+	validated     bool                         // objects came from the build cache, validated before
+	buildKey      string                       // fingerprint of the build inputs, for the build cache
+	inputsKey     string                       // the same without the artifact digest
+	deps          *build.Deps                  // what the build read of the artifact
+	remoteBases   bool                         // the build may have fetched remote bases
 	cluster       *cluster
 	applier       *apply.Manager
 	previous      *kustomizev1.ResourceInventory // inventory before this reconcile

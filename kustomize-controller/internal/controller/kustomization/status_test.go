@@ -153,8 +153,15 @@ func TestBuildCache(t *testing.T) {
 			if ok != tt.want {
 				t.Fatalf("lookup = %v, want %v", ok, tt.want)
 			}
-			if ok && got[0] == objs[0] {
-				t.Error("the cache must hand out copies")
+			if !ok {
+				return
+			}
+			decoded, err := (&scope{obj: obj, remembered: got}).objs()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(decoded) != 1 || decoded[0] == objs[0] || decoded[0].GetKind() != "ConfigMap" {
+				t.Errorf("the cache must hand out copies of what it was given: %v", decoded)
 			}
 		})
 	}
