@@ -79,35 +79,37 @@ func eachConcurrently[T any](ctx context.Context, items []T, send func(context.C
 // noopFloor measures the two writes every no-op reconcile requested by annotation needs: the
 // annotation itself and the status that acknowledges it. The harness sends both, back to back,
 // to a suspended copy of k that carries k's status (so the same inventory): the least any
-// controller could take, with no watch delay and no work in between.
-func (b *bench) noopFloor(ctx context.Context, k *kustomizev1.Kustomization) ([]time.Duration, error) {
+// controller could take, with no watch delay and no work in between. ack is the second write
+// alone, the floor of the reconcile once the request is stored.
+func (b *bench) noopFloor(ctx context.Context, k *kustomizev1.Kustomization) (both, ack []time.Duration, err error) {
 	cp := &kustomizev1.Kustomization{ObjectMeta: metav1.ObjectMeta{Namespace: k.Namespace, Name: k.Name + "-floor"}, Spec: *k.Spec.DeepCopy()}
 	cp.Spec.Suspend = true
 	if err := b.c.Create(ctx, cp); err != nil {
-		return nil, fmt.Errorf("no-op floor: %w", err)
+		return nil, nil, fmt.Errorf("no-op floor: %w", err)
 	}
 	status := map[string]any{"status": k.Status}
 	raw, err := json.Marshal(status)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := b.c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, raw)); err != nil {
-		return nil, fmt.Errorf("no-op floor: copying the status: %w", err)
+		return nil, nil, fmt.Errorf("no-op floor: copying the status: %w", err)
 	}
-	var out []time.Duration
 	for range b.opts.noops {
 		start := time.Now()
 		token, err := b.requestReconcile(ctx, cp)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		ack := fmt.Appendf(nil, `{"status":{"lastHandledReconcileAt":%q}}`, token)
-		if err := b.c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, ack)); err != nil {
-			return nil, fmt.Errorf("no-op floor: %w", err)
+		stored := time.Now()
+		patch := fmt.Appendf(nil, `{"status":{"lastHandledReconcileAt":%q}}`, token)
+		if err := b.c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
+			return nil, nil, fmt.Errorf("no-op floor: %w", err)
 		}
-		out = append(out, time.Since(start))
+		both = append(both, time.Since(start))
+		ack = append(ack, time.Since(stored))
 	}
-	return out, nil
+	return both, ack, nil
 }
 
 // watchKustomization opens a watch on k alone, from its current resourceVersion, so that every

@@ -149,10 +149,11 @@ func (b *bench) waitOnce(ctx context.Context, r *repo, rev string, units int) (w
 func waitTable(units int, runs []waitRun) table {
 	t := table{title: fmt.Sprintf("Workload 4: %d units (Deployment replicas 0, ServiceAccount, Service, ConfigMap) with wait: true", units),
 		header: []string{"measure", "median (min–max, runs)", "target", "verdict"}}
-	var ready, floor, writes sample
+	var ready, floor, ratio, writes sample
 	for _, r := range runs {
 		ready = append(ready, r.allReady.Seconds())
 		floor = append(floor, r.floor.Seconds())
+		ratio = append(ratio, r.allReady.Seconds()/r.floor.Seconds())
 		writes = append(writes, r.statusWrites)
 	}
 	target, limit := "(< 4 s at 100 units)", 0.0
@@ -168,6 +169,7 @@ func waitTable(units int, runs []waitRun) table {
 	}
 	t.add("create all Kustomizations → all Ready", ready.spread(seconds), target, v)
 	t.add(fmt.Sprintf("floor: the harness applies the same objects (concurrency %d) → all Deployments Available", floorConcurrency), floor.spread(seconds), "", "")
+	t.add("Eddy ÷ floor, each run with its own floor", ratio.spread(count), "", "")
 	t.add("status writes per Kustomization", writes.spread(count), "≤ 3", verdict(writes.median(), atMost(3)))
 	t.add("API requests per unit, all clients (≥ 0.5 per unit; mean)", formatVerbs(meanPerUnit(runs, 0.5)), "", "")
 	t.add("CPU seconds by process, create → all Ready (mean)", formatCPU(meanCPU(runs, func(r waitRun) map[string]float64 { return r.cpu })), "", "")
