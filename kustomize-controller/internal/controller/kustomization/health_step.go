@@ -176,6 +176,16 @@ func (r *Reconciler) markStaticallyHealthy(s *scope, set object.ObjMetadataSet, 
 	for _, c := range s.obj.Spec.HealthCheckExprs {
 		custom[c.APIVersion+"/"+c.Kind] = true
 	}
+	pending := false
+	for _, m := range set {
+		if id := m.String(); !current[id] && watched[id] {
+			pending = true
+			break
+		}
+	}
+	if !pending {
+		return // every watched object was seen healthy already: the manifests are not needed
+	}
 	objs, err := s.objs()
 	if err != nil {
 		return // the objects are read as usual
