@@ -1,7 +1,6 @@
 package kustomization
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -17,11 +16,7 @@ import (
 // manual reconciler handles.
 func benchKustomization(b *testing.B, n int) (client.ObjectKey, string) {
 	ns := env.CreateNamespace(b, "bench")
-	files := map[string]string{}
-	for i := range n {
-		name := fmt.Sprintf("cm-%05d", i)
-		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
-	}
+	files := numberedConfigMaps(ns, "cm-%05d", n)
 	repo := createSource(b, ns, "repo", files)
 	ks := newKustomization(ns, "bench", "repo", "./")
 	ks.Labels = map[string]string{manualLabel: "true"}

@@ -101,17 +101,24 @@ func manualKustomization(t testing.TB, ns string, files map[string]string, spec 
 	return key
 }
 
+// numberedConfigMaps is a source tree of n ConfigMaps in ns, one file each, named by format
+// (e.g. "cm-%02d") and holding their number in data.i.
+func numberedConfigMaps(ns, format string, n int) map[string]string {
+	files := make(map[string]string, n)
+	for i := range n {
+		name := fmt.Sprintf(format, i)
+		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
+	}
+	return files
+}
+
 // TestNoop_NoRequestPerObject counts the API requests of steady-state reconciles: none to the
 // cluster (no GET, no dry-run, no health poll) and no status write; a requested reconcile
 // writes the status once (lastHandledReconcileAt) and still sends nothing per object.
 func TestNoop_NoRequestPerObject(t *testing.T) {
 	g := NewWithT(t)
 	ns := env.CreateNamespace(t, "nooprq")
-	files := map[string]string{}
-	for i := range 20 {
-		name := fmt.Sprintf("cm-%02d", i)
-		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
-	}
+	files := numberedConfigMaps(ns, "cm-%02d", 20)
 	key := manualKustomization(t, ns, files, func(ks *kustomizev1.Kustomization) { ks.Spec.Wait = true })
 	before := getKs(g, t.Context(), key)
 	g.Expect(conditions.IsTrue(before, kustomizev1.HealthyCondition)).To(BeTrue())
@@ -139,11 +146,7 @@ func TestNoop_NoRequestPerObject(t *testing.T) {
 func TestNoop_DriftCostsOneObject(t *testing.T) {
 	g := NewWithT(t)
 	ns := env.CreateNamespace(t, "noopdrift")
-	files := map[string]string{}
-	for i := range 20 {
-		name := fmt.Sprintf("cm-%02d", i)
-		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
-	}
+	files := numberedConfigMaps(ns, "cm-%02d", 20)
 	key := manualKustomization(t, ns, files, nil)
 	requests.reset()
 	editCM(t, ns, "cm-07", "i", "edited")
@@ -169,11 +172,7 @@ func TestNoop_DriftCostsOneObject(t *testing.T) {
 func TestNoop_ChangeCostsTheChangedObjects(t *testing.T) {
 	g := NewWithT(t)
 	ns := env.CreateNamespace(t, "noopchange")
-	files := map[string]string{}
-	for i := range 20 {
-		name := fmt.Sprintf("cm-%02d", i)
-		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
-	}
+	files := numberedConfigMaps(ns, "cm-%02d", 20)
 	key := manualKustomization(t, ns, files, nil)
 	files["cm-03.yaml"] = configMap(ns, "cm-03", map[string]string{"i": "changed"}, nil)
 	repo := &sourcev1.GitRepository{}

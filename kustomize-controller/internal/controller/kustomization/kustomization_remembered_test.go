@@ -18,11 +18,7 @@ import (
 func TestNoop_StatusInventoryRestored(t *testing.T) {
 	g := NewWithT(t)
 	ns := env.CreateNamespace(t, "nooprestore")
-	files := map[string]string{}
-	for i := range 5 {
-		name := fmt.Sprintf("cm-%d", i)
-		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
-	}
+	files := numberedConfigMaps(ns, "cm-%d", 5)
 	key := manualKustomization(t, ns, files, nil)
 	want := getKs(g, t.Context(), key).Status.Inventory.Entries
 	g.Expect(want).To(HaveLen(5))
