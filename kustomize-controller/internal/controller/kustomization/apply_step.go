@@ -53,7 +53,7 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 	s.applier.SetLocalCheck(local)
 	r.reportDrift(s, plan.drifted)
 	if len(plan.apply) == 0 {
-		if !s.inventoryUnchanged() {
+		if !plan.listed {
 			objs, err := s.objs()
 			if err != nil {
 				return err

@@ -71,7 +71,7 @@ func (r *Reconciler) planApply(ctx context.Context, s *scope) (applyPlan, error)
 		// The set applied last time, nothing drifted since, and the status lists it: what
 		// planApply would find, without decoding the remembered build (remembered.go).
 		s.hashes = prev.hashes
-		return applyPlan{}, nil
+		return applyPlan{listed: true}, nil
 	}
 	objs, err := s.objs()
 	if err != nil {

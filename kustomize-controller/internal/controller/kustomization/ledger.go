@@ -98,6 +98,9 @@ type applyPlan struct {
 	apply    []*unstructured.Unstructured // objects to apply (changed, new, or drifted)
 	drifted  []string                     // ids of drifted objects left alone (warn mode)
 	complete bool                         // the whole set is applied
+	// listed: nothing to apply and the status already lists the set's inventory, decided
+	// without decoding a remembered build (remembered.go)
+	listed bool
 }
 
 // planApply selects the objects to apply. Without a trusted record (first reconcile, informers

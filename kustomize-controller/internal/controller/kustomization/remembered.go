@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -35,12 +34,11 @@ func inventoryDigest(inv *kustomizev1.ResourceInventory) string {
 		return ""
 	}
 	h := sha256.New()
+	var line []byte // one buffer for every entry: writing strings to the hash would copy each
 	for _, e := range inv.Entries {
 		// Neither an id nor a version contains a NUL or a newline.
-		_, _ = io.WriteString(h, e.ID)
-		_, _ = io.WriteString(h, "\x00")
-		_, _ = io.WriteString(h, e.Version)
-		_, _ = io.WriteString(h, "\n")
+		line = append(append(append(append(line[:0], e.ID...), 0), e.Version...), '\n')
+		h.Write(line)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
