@@ -137,9 +137,8 @@ func (r *Runtime) Start(ctx context.Context) error {
 // cacheOptions limits the cache to the runtime namespace unless --watch-all-namespaces, and the
 // owned kinds to --watch-label-selector. Cached objects are kept without managedFields: no
 // reconciler reads them from the cache (applies and their cleanup read the live object through
-// uncached clients, status goes out as merge patches), and on a Kustomization or a
-// GitRepository they are often a third of the object, held for every object and copied on
-// every read.
+// uncached clients, status goes out as merge patches), yet they would be held for every cached
+// object and copied on every read.
 func cacheOptions(owned []ctrlclient.Object, o Options) (ctrlcache.Options, error) {
 	opts := ctrlcache.Options{DefaultTransform: ctrlcache.TransformStripManagedFields()}
 	if !o.Watch.AllNamespaces {
