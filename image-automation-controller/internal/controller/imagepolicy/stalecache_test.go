@@ -2,6 +2,7 @@ package imagepolicy
 
 import (
 	"testing"
+	"time"
 
 	"github.com/fluxcd/pkg/apis/meta"
 	. "github.com/onsi/gomega"
@@ -32,6 +33,10 @@ func TestStaleCopyIsNotReconciled(t *testing.T) {
 	older := pol.DeepCopy() // as created: before any write of the controller
 	g.Expect(older.ResourceVersion).NotTo(BeEmpty())
 	ready := waitFor(t, key, metav1.ConditionTrue, meta.SucceededReason)
+	// The manager's recorder writes events asynchronously: count them only once the event for
+	// the Ready status is stored, or a late one would look like a second announcement.
+	g.Eventually(func() []string { return eventsFor(t, ns, "app") }, 10*time.Second).
+		Should(ContainElement("Normal/Succeeded: " + readyOf(ready)))
 	events := len(eventsFor(t, ns, "app"))
 
 	store, err := tagstore.New(t.TempDir())
