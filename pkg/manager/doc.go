@@ -10,6 +10,8 @@
 //
 // memory.go holds the memory defaults every binary gets (--idle-memory-release,
 // --idle-release-executable, --memory-limit-percent; executable*.go releases the program's own
-// resident code pages); docs/guides/operating.md explains them to operators. logfilter.go keeps
+// resident code pages); docs/guides/operating.md explains them to operators. events.go builds the
+// broadcaster behind Kubernetes Events: Warning and Normal events go through correlators of their
+// own (--event-cache-size sizes the Warnings'). logfilter.go keeps
 // client-go from logging a request the controller cancelled on purpose as an error.
 package manager

@@ -1,6 +1,8 @@
 package manager
 
 import (
+	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -8,6 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/scheme"
 )
 
@@ -93,6 +96,54 @@ func TestEventCacheSize(t *testing.T) {
 	}
 }
 
+// TestEventTypesCachedApart: Warning events keep --event-cache-size entries of deduplication,
+// however many Normal events come in between; Normal events keep normalEventCacheSize.
+func TestEventTypesCachedApart(t *testing.T) {
+	b := newEventBroadcaster(DefaultEventCacheSize)
+	defer b.Shutdown()
+	sink := &sinkCalls{}
+	b.StartRecordingToSink(sink)
+	rec := b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "test"})
+	calls := 0
+	// One at a time, so that the correlators see the events in this order.
+	send := func(eventtype, name string) {
+		t.Helper()
+		rec.Event(&corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns", UID: types.UID("uid-" + name)}},
+			eventtype, "Reason", "about "+name)
+		calls++
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if c, p := sink.counts(); c+p >= calls {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the sink got fewer than %d calls", calls)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	others := func(prefix string) {
+		for i := range 2 * normalEventCacheSize {
+			send(corev1.EventTypeNormal, fmt.Sprintf("%s-%d", prefix, i))
+		}
+	}
+
+	send(corev1.EventTypeWarning, "failing")
+	send(corev1.EventTypeNormal, "applied")
+	others("a")
+	send(corev1.EventTypeWarning, "failing") // still among the Warnings' last 512: a count
+	send(corev1.EventTypeNormal, "applied")  // pushed out of the Normals' cache: a new Event
+
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	if !slices.Equal(sink.patch, []string{"failing"}) {
+		t.Errorf("deduplicated into a count: %v, want only the repeated Warning", sink.patch)
+	}
+	if n := len(sink.create); n != calls-1 {
+		t.Errorf("%d Events created, want %d", n, calls-1)
+	}
+}
+
 // TestEventCacheSizeFlag: the flag's default and its validation.
 func TestEventCacheSizeFlag(t *testing.T) {
 	tests := []struct {
@@ -112,5 +163,40 @@ func TestEventCacheSizeFlag(t *testing.T) {
 		if !tt.wantErr && o.EventCacheSize != tt.want {
 			t.Errorf("%v: EventCacheSize = %d, want %d", tt.args, o.EventCacheSize, tt.want)
 		}
+	}
+}
+
+// TestJoinedWatch: the joined watch carries the events of both and Stop stops both.
+func TestJoinedWatch(t *testing.T) {
+	a, b := watch.NewFake(), watch.NewFake()
+	j := joinWatches(a, b)
+	ch := j.ResultChan()
+	go a.Add(&corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "from-a"}})
+	go b.Add(&corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "from-b"}})
+	var got []string
+	for range 2 {
+		select {
+		case e := <-ch:
+			got = append(got, e.Object.(*corev1.Event).Name)
+		case <-time.After(10 * time.Second):
+			t.Fatalf("got %v, want an event from each watch", got)
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []string{"from-a", "from-b"}) {
+		t.Errorf("got %v", got)
+	}
+	j.Stop()
+	j.Stop() // twice is harmless
+	if !a.IsStopped() || !b.IsStopped() {
+		t.Errorf("stopped: a %v, b %v; want both", a.IsStopped(), b.IsStopped())
+	}
+	select {
+	case _, open := <-ch:
+		if open {
+			t.Error("an event after Stop")
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("the joined channel was not closed after Stop")
 	}
 }

@@ -49,7 +49,7 @@ func (o *Options) BindFlags(fs *pflag.FlagSet, concurrentDefault int) {
 	}
 	fs.IntVar(&o.Concurrent, "concurrent", concurrentDefault, "The number of concurrent reconciles per kind.")
 	fs.IntVar(&o.EventCacheSize, "event-cache-size", DefaultEventCacheSize,
-		"Entries kept by each cache of the Kubernetes event correlator (deduplication, aggregation, spam filter); client-go's default is 4096.")
+		"Entries kept by each cache of the Kubernetes event correlator of Warning events (deduplication, aggregation, spam filter); Normal events keep at most 32. client-go's default is 4096.")
 	o.Logger.BindFlags(fs)
 	o.LeaderElection.BindFlags(fs)
 	o.Client.BindFlags(fs)
