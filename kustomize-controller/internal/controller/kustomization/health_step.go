@@ -177,8 +177,8 @@ func (r *Reconciler) markStaticallyHealthy(s *scope, set object.ObjMetadataSet, 
 		custom[c.APIVersion+"/"+c.Kind] = true
 	}
 	pending := false
-	for _, m := range set {
-		if id := m.String(); !current[id] && watched[id] {
+	for id := range watched { // the watched ids are ids of set
+		if !current[id] {
 			pending = true
 			break
 		}
