@@ -7,7 +7,8 @@ import (
 
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/eddy-gitops/eddy/pkg/testenv"
 )
 
 // TestKubernetesEvents: kustomize-controller records Kubernetes Events of both types on a
@@ -31,14 +32,8 @@ spec:
 `, s.ns))
 
 	events := func(g Gomega, name string) []corev1.Event {
-		list := &corev1.EventList{}
-		g.Expect(kube.List(t.Context(), list, client.InNamespace(s.ns))).To(Succeed())
-		var out []corev1.Event
-		for _, e := range list.Items {
-			if e.InvolvedObject.Kind == "Kustomization" && e.InvolvedObject.Name == name {
-				out = append(out, e)
-			}
-		}
+		out, err := testenv.EventsFor(t.Context(), kube, kustomizationKind.kind, s.ns, name)
+		g.Expect(err).NotTo(HaveOccurred())
 		return out
 	}
 	g := NewWithT(t)
