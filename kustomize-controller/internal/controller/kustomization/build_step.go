@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"time"
 
@@ -50,9 +49,10 @@ func (c cachedBuild) expired() bool { return !c.expires.IsZero() && time.Now().A
 // remoteBuildTTL bounds how long a build that may use remote bases is reused.
 const remoteBuildTTL = 10 * time.Minute
 
-// cacheKey combines the build fingerprint with what validation depends on.
-func cacheKey(obj *kustomizev1.Kustomization, planFingerprint string) string {
-	return planFingerprint + "|" + string(obj.UID) + "|" + strconv.FormatInt(obj.Generation, 10)
+// cacheKey combines the build fingerprint with what validation depends on: the object (UID)
+// and the fields of its spec that decide how the set is applied (applySpecKey).
+func cacheKey(obj *kustomizev1.Kustomization, specKey, planFingerprint string) string {
+	return planFingerprint + "|" + string(obj.UID) + "|" + specKey
 }
 
 // The objects stay encoded until the reconcile needs them (scope.objs): one that applies
@@ -178,8 +178,8 @@ func (r *Reconciler) reconcileBuild(ctx context.Context, s *scope) error {
 	if err != nil {
 		return buildError(obj, err)
 	}
-	s.buildKey = cacheKey(obj, plan.Fingerprint(s.artifact.Digest))
-	s.inputsKey = cacheKey(obj, plan.Fingerprint(""))
+	s.buildKey = cacheKey(obj, s.specKey(), plan.Fingerprint(s.artifact.Digest))
+	s.inputsKey = cacheKey(obj, s.specKey(), plan.Fingerprint(""))
 	s.remoteBases = plan.RemoteBasesAllowed()
 	if c, ok := r.buildsLookup(obj, s.buildKey); ok {
 		s.remembered, s.validated = c, true

@@ -62,9 +62,10 @@ func (r *Reconciler) planApply(ctx context.Context, s *scope) (applyPlan, error)
 	if !s.trusted {
 		prev = nil
 	}
-	if prev != nil && prev.generation != obj.Generation {
-		// A spec change (service account, force, ignore rules, ...) can change how every object
-		// applies: validate and apply the whole set once, as Flux does.
+	if prev != nil && prev.spec != s.specKey() {
+		// A change of the spec's apply-side fields (service account, force, ignore rules, ...)
+		// can change how every object applies: validate and apply the whole set once, as Flux
+		// does. Scheduling, health and pruning fields do not count (applySpecKey).
 		prev = nil
 	}
 	if sameBuild && prev != nil && len(s.drift) == 0 && len(prev.drifted) == 0 && s.inventoryUnchanged() {
@@ -120,7 +121,7 @@ func (r *Reconciler) remember(s *scope) {
 	for _, id := range s.reported {
 		drifted[id] = true
 	}
-	r.ledger.put(s.obj, &applied{buildKey: s.buildKey, generation: s.obj.Generation, hashes: s.hashes, drifted: drifted})
+	r.ledger.put(s.obj, &applied{buildKey: s.buildKey, spec: s.specKey(), hashes: s.hashes, drifted: drifted})
 }
 
 // forget drops the ledger entry after a failure, so that the next reconcile applies the whole

@@ -62,10 +62,10 @@ func (p *perOwner[V]) drop(key types.NamespacedName) {
 // manifest changed, and those someone else changed since. It lives in memory: after a restart
 // the first reconcile of each Kustomization applies its whole set, as before.
 type applied struct {
-	buildKey   string            // build fingerprint of the applied set
-	generation int64             // spec generation of the apply
-	hashes     map[string]string // object id -> hash of the applied manifest
-	drifted    map[string]bool   // objects reported (warn mode) and not re-applied yet
+	buildKey string            // build fingerprint of the applied set
+	spec     string            // applySpecKey of the spec the set was applied with
+	hashes   map[string]string // object id -> hash of the applied manifest
+	drifted  map[string]bool   // objects reported (warn mode) and not re-applied yet
 }
 
 // objectID is the inventory id of an object.

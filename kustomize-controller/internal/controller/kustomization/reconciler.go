@@ -105,6 +105,7 @@ type scope struct {
 	validated     bool                         // objects came from the build cache, validated before
 	buildKey      string                       // fingerprint of the build inputs, for the build cache
 	inputsKey     string                       // the same without the artifact digest
+	applySpec     string                       // applySpecKey of obj; see specKey
 	deps          *build.Deps                  // what the build read of the artifact
 	remoteBases   bool                         // the build may have fetched remote bases
 	cluster       *cluster

@@ -126,13 +126,19 @@ func TestHealthSet(t *testing.T) {
 
 func TestBuildCache(t *testing.T) {
 	obj := &kustomizev1.Kustomization{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "k", Generation: 1, UID: "u"}}
-	if cacheKey(obj, "fp") == cacheKey(obj, "other") {
+	key := func(obj *kustomizev1.Kustomization, fp string) string { return cacheKey(obj, applySpecKey(obj), fp) }
+	if key(obj, "fp") == key(obj, "other") {
 		t.Error("the build fingerprint is part of the key")
 	}
 	changed := obj.DeepCopy()
-	changed.Generation = 2
-	if cacheKey(obj, "fp") == cacheKey(changed, "fp") {
-		t.Error("the generation is part of the key (apply-side fields change validation)")
+	changed.Spec.Force = true
+	if key(obj, "fp") == key(changed, "fp") {
+		t.Error("the apply-side spec is part of the key (it changes validation)")
+	}
+	recreated := obj.DeepCopy()
+	recreated.UID = "v"
+	if key(obj, "fp") == key(recreated, "fp") {
+		t.Error("the UID is part of the key")
 	}
 	objs := []*unstructured.Unstructured{{Object: map[string]any{"kind": "ConfigMap"}}}
 	tests := []struct {
@@ -141,14 +147,14 @@ func TestBuildCache(t *testing.T) {
 		lookupKey   string
 		want        bool
 	}{
-		{"hit", false, cacheKey(obj, "fp"), true},
-		{"miss on another key", false, cacheKey(obj, "fp2"), false},
-		{"remote-bases entries are reused within the TTL", true, cacheKey(obj, "fp"), true},
+		{"hit", false, key(obj, "fp"), true},
+		{"miss on another key", false, key(obj, "fp2"), false},
+		{"remote-bases entries are reused within the TTL", true, key(obj, "fp"), true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := &Reconciler{}
-			r.buildsRemember(&scope{obj: obj, buildKey: cacheKey(obj, "fp"), objects: objs, remoteBases: tt.remoteBases})
+			r.buildsRemember(&scope{obj: obj, buildKey: key(obj, "fp"), objects: objs, remoteBases: tt.remoteBases})
 			got, ok := r.buildsLookup(obj, tt.lookupKey)
 			if ok != tt.want {
 				t.Fatalf("lookup = %v, want %v", ok, tt.want)
@@ -166,15 +172,15 @@ func TestBuildCache(t *testing.T) {
 		})
 	}
 	r := &Reconciler{}
-	r.buildsRemember(&scope{obj: obj, buildKey: cacheKey(obj, "fp"), objects: objs, remoteBases: true})
+	r.buildsRemember(&scope{obj: obj, buildKey: key(obj, "fp"), objects: objs, remoteBases: true})
 	c := r.builds.m["ns/k"]
 	c.expires = time.Now().Add(-time.Second)
 	r.builds.m["ns/k"] = c
-	if _, ok := r.buildsLookup(obj, cacheKey(obj, "fp")); ok {
+	if _, ok := r.buildsLookup(obj, key(obj, "fp")); ok {
 		t.Error("expired remote-bases entries must be rebuilt")
 	}
 	r.buildsRemember(&scope{obj: obj}) // a failed reconcile forgets
-	if _, ok := r.buildsLookup(obj, cacheKey(obj, "fp")); ok {
+	if _, ok := r.buildsLookup(obj, key(obj, "fp")); ok {
 		t.Error("a reconcile without a build key must drop the entry")
 	}
 }
