@@ -9,9 +9,11 @@
 // but are bound here (options.go says why: binary size).
 //
 // memory.go holds the memory defaults every binary gets (--idle-memory-release,
-// --idle-release-executable, --memory-limit-percent; executable*.go releases the program's own
-// resident code pages); docs/guides/operating.md explains them to operators. events.go builds the
-// broadcaster behind Kubernetes Events: Warning and Normal events go through correlators of their
-// own (--event-cache-size sizes the Warnings'). logfilter.go keeps
+// --idle-release-executable, --memory-limit-percent, --heap-profile-rate and
+// --mutex-profile-fraction; executable*.go releases the program's own resident code pages;
+// the heapsampling package, imported here, turns heap-profile sampling off at start);
+// docs/guides/operating.md explains them to operators. events.go builds the broadcaster behind
+// Kubernetes Events: Warning and Normal events go through correlators of their own
+// (--event-cache-size sizes the Warnings'). logfilter.go keeps
 // client-go from logging a request the controller cancelled on purpose as an error.
 package manager

@@ -17,6 +17,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	"github.com/eddy-gitops/eddy/pkg/manager/heapsampling"
 )
 
 // MemoryOptions are the Go runtime memory defaults of every binary. Both are about the resident
@@ -39,6 +41,14 @@ type MemoryOptions struct {
 	// its container's working set, until the kernel needs the memory; released, only the code
 	// that runs again comes back.
 	ReleaseExecutable bool
+	// HeapProfileRate turns the heap profile of /debug/pprof/heap back on, sampling one
+	// allocation per this many bytes (--heap-profile-rate; Go's default is 524288). It is off
+	// by default (package heapsampling says why); GODEBUG=memprofilerate=N, when set, wins.
+	HeapProfileRate int
+	// MutexProfileFraction turns the mutex profile of /debug/pprof/mutex on, recording one in
+	// this many contended lock events (--mutex-profile-fraction; Flux's controllers use 5). Off
+	// by default for the same reason: its records share the profiler's hash table.
+	MutexProfileFraction int
 }
 
 // BindFlags registers the memory flags on fs.
@@ -49,6 +59,29 @@ func (o *MemoryOptions) BindFlags(fs *pflag.FlagSet) {
 		"After no reconcile has run for this long, run a garbage collection and return the freed memory to the operating system; while idle, do it again this often once a MiB has been allocated since; 0 disables.")
 	fs.BoolVar(&o.ReleaseExecutable, "idle-release-executable", true,
 		"With --idle-memory-release, also ask the kernel (Linux, madvise MADV_PAGEOUT) to reclaim the resident pages of the controller's executable once after each burst of reconciles; the code that runs next is read back from the page cache or the disk.")
+	fs.IntVar(&o.HeapProfileRate, "heap-profile-rate", 0,
+		"Sample one allocation per this many bytes for the heap profile at /debug/pprof/heap (Go's default is 524288); 0, the default, turns heap profiling off, which saves the profiler's records (1 to 5 MiB of idle memory). GODEBUG=memprofilerate=N, when set, takes precedence.")
+	fs.IntVar(&o.MutexProfileFraction, "mutex-profile-fraction", 0,
+		"Record one in this many contended mutex events for the mutex profile at /debug/pprof/mutex (Flux's controllers use 5); 0, the default, turns the mutex profile off.")
+}
+
+// applyProfiling sets the sampling of the heap and mutex profiles from the flags and reports
+// whether heap profiling was turned on. It runs after the manager is built, because
+// fluxcd/pkg/runtime/pprof.GetHandlers turns the mutex profile on (1 in 5) when it finds it off.
+func applyProfiling(o MemoryOptions, godebug string) bool {
+	runtime.SetMutexProfileFraction(o.MutexProfileFraction)
+	return applyHeapProfileRate(o.HeapProfileRate, godebug)
+}
+
+// applyHeapProfileRate turns heap-profile sampling on at rate bytes per sample (package
+// heapsampling turned it off at start), unless rate is 0 or GODEBUG set the rate itself. It
+// reports whether it changed the rate.
+func applyHeapProfileRate(rate int, godebug string) bool {
+	if rate <= 0 || heapsampling.SetByGODEBUG(godebug) {
+		return false
+	}
+	runtime.MemProfileRate = rate
+	return true
 }
 
 // applyMemoryLimit sets the soft memory limit from the cgroup limit when GOMEMLIMIT is unset, and
@@ -216,6 +249,9 @@ func sumReconciles(g prometheus.Gatherer) float64 {
 // release as a runnable of the manager.
 func setupMemory(rt *Runtime, o MemoryOptions) error {
 	log := rt.Log.WithName("memory")
+	if applyProfiling(o, os.Getenv("GODEBUG")) {
+		log.Info("heap profiling is on", "bytesPerSample", o.HeapProfileRate)
+	}
 	if limit := applyMemoryLimit(o); limit > 0 {
 		log.Info("set the Go soft memory limit from the container memory limit (GOMEMLIMIT is unset)",
 			"limitBytes", limit, "percent", o.LimitPercent)

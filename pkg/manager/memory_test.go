@@ -2,6 +2,7 @@ package manager
 
 import (
 	"context"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
@@ -9,9 +10,12 @@ import (
 	"time"
 	"weak"
 
+	"github.com/fluxcd/pkg/runtime/pprof"
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/pflag"
+
+	"github.com/eddy-gitops/eddy/pkg/manager/heapsampling"
 )
 
 func TestSoftMemoryLimit(t *testing.T) {
@@ -171,6 +175,12 @@ func TestMemoryFlags(t *testing.T) {
 		{name: "disabled", args: []string{"--memory-limit-percent=0", "--idle-memory-release=0", "--idle-release-executable=false"}},
 		{name: "percent out of range", args: []string{"--memory-limit-percent=101"}, wantErr: true},
 		{name: "negative duration", args: []string{"--idle-memory-release=-1s"}, wantErr: true},
+		{name: "heap profile on", args: []string{"--heap-profile-rate=524288"},
+			want: MemoryOptions{LimitPercent: 90, IdleRelease: 30 * time.Second, ReleaseExecutable: true, HeapProfileRate: 524288}},
+		{name: "negative heap profile rate", args: []string{"--heap-profile-rate=-1"}, wantErr: true},
+		{name: "mutex profile on", args: []string{"--mutex-profile-fraction=5"},
+			want: MemoryOptions{LimitPercent: 90, IdleRelease: 30 * time.Second, ReleaseExecutable: true, MutexProfileFraction: 5}},
+		{name: "negative mutex fraction", args: []string{"--mutex-profile-fraction=-1"}, wantErr: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,4 +263,53 @@ func TestReleaseEmptiesPools(t *testing.T) {
 		t.Error("a pooled buffer outlived the release")
 	}
 	runtime.KeepAlive(&pool)
+}
+
+// TestHeapProfileRate: every binary starts with heap-profile sampling off (pkg/manager imports
+// heapsampling); --heap-profile-rate turns it on unless GODEBUG set the rate.
+func TestHeapProfileRate(t *testing.T) {
+	if heapsampling.SetByGODEBUG(os.Getenv("GODEBUG")) {
+		t.Fatal("run this test without memprofilerate in GODEBUG")
+	}
+	if runtime.MemProfileRate != 0 {
+		t.Fatalf("runtime.MemProfileRate = %d at start, want 0", runtime.MemProfileRate)
+	}
+	t.Cleanup(func() { runtime.MemProfileRate = 0 })
+	tests := []struct {
+		rate     int
+		godebug  string
+		changed  bool
+		wantRate int
+	}{
+		{rate: 0, godebug: "", changed: false, wantRate: 0},
+		{rate: 4096, godebug: "memprofilerate=1", changed: false, wantRate: 0},
+		{rate: 4096, godebug: "gctrace=1", changed: true, wantRate: 4096},
+	}
+	for _, tt := range tests {
+		runtime.MemProfileRate = 0
+		if got := applyHeapProfileRate(tt.rate, tt.godebug); got != tt.changed {
+			t.Errorf("applyHeapProfileRate(%d, %q) = %v, want %v", tt.rate, tt.godebug, got, tt.changed)
+		}
+		if runtime.MemProfileRate != tt.wantRate {
+			t.Errorf("applyHeapProfileRate(%d, %q): rate %d, want %d", tt.rate, tt.godebug, runtime.MemProfileRate, tt.wantRate)
+		}
+	}
+}
+
+// TestMutexProfileFraction: the mutex profile that the pprof endpoints turn on is off again
+// after applyProfiling, unless --mutex-profile-fraction asks for it.
+func TestMutexProfileFraction(t *testing.T) {
+	t.Cleanup(func() { runtime.SetMutexProfileFraction(0) })
+	_ = pprof.GetHandlers() // as the manager does when it is built
+	if got := runtime.SetMutexProfileFraction(-1); got != 5 {
+		t.Fatalf("the pprof handlers set the mutex fraction to %d, this test expects 5", got)
+	}
+	applyProfiling(MemoryOptions{}, "")
+	if got := runtime.SetMutexProfileFraction(-1); got != 0 {
+		t.Errorf("mutex fraction after applyProfiling with the defaults = %d, want 0", got)
+	}
+	applyProfiling(MemoryOptions{MutexProfileFraction: 10}, "")
+	if got := runtime.SetMutexProfileFraction(-1); got != 10 {
+		t.Errorf("mutex fraction with --mutex-profile-fraction=10 = %d, want 10", got)
+	}
 }

@@ -79,6 +79,12 @@ func (o *Options) Validate() error {
 	if o.Memory.LimitPercent < 0 || o.Memory.LimitPercent > 100 {
 		return fmt.Errorf("--memory-limit-percent must be between 0 and 100, got %d", o.Memory.LimitPercent)
 	}
+	if o.Memory.HeapProfileRate < 0 {
+		return fmt.Errorf("--heap-profile-rate must not be negative, got %d", o.Memory.HeapProfileRate)
+	}
+	if o.Memory.MutexProfileFraction < 0 {
+		return fmt.Errorf("--mutex-profile-fraction must not be negative, got %d", o.Memory.MutexProfileFraction)
+	}
 	if o.Memory.IdleRelease < 0 {
 		return fmt.Errorf("--idle-memory-release must not be negative, got %s", o.Memory.IdleRelease)
 	}
