@@ -8,9 +8,10 @@
 // 1 MiB of anonymous RSS for source-, notification- and image-automation-controller, 3.5 MiB for
 // kustomize-controller, after the issue 7 benchmark's workloads).
 //
-// The package has no other effect; it imports nothing but the standard library, so that its
-// init runs before the client and API packages allocate (Go initialises the packages that are
-// ready in the order of their import paths, and those of the standard library and
-// github.com/eddy-gitops come before golang.org, google.golang.org, k8s.io and sigs.k8s.io).
-// pkg/manager imports it for every binary and turns sampling back on with --heap-profile-rate.
+// The package has no other effect. It imports only os, runtime and strings, so that its init
+// runs before the client and API packages allocate: Go initialises, at each step, the first
+// package by import path whose imports are initialised, and github.com/eddy-gitops sorts before
+// golang.org, google.golang.org, k8s.io and sigs.k8s.io (GODEBUG=inittrace=1 shows it after 87 KB
+// of the 5.3 MB that kustomize-controller's package initialisation allocates). pkg/manager
+// imports it for every binary and turns sampling back on with --heap-profile-rate.
 package heapsampling
