@@ -24,6 +24,28 @@ func benchKustomization(b *testing.B, n int) (client.ObjectKey, string) {
 	return client.ObjectKeyFromObject(ks), revisionOf(b, repo)
 }
 
+// trustedKustomization creates a Kustomization of n ConfigMaps and reconciles it until its apply
+// ran with the shared informers in sync, the state a controller is in after its first reconcile:
+// the first reconcile starts the informers, and only an apply made with them in sync is trusted.
+func trustedKustomization(b *testing.B, n int) client.ObjectKey {
+	key, rev := benchKustomization(b, n)
+	for i := 0; ; i++ {
+		reconcileOnce(b, key)
+		mustBeApplied(b, key, rev)
+		ks := &kustomizev1.Kustomization{}
+		if err := env.Client.Get(b.Context(), key, ks); err != nil {
+			b.Fatal(err)
+		}
+		if manual.ledger.get(ks) != nil {
+			return key
+		}
+		if i > 100 {
+			b.Fatal("the watch never synced")
+		}
+		time.Sleep(50 * time.Millisecond) // waiting for informers to sync, not an assertion
+	}
+}
+
 func reconcileOnce(b *testing.B, key client.ObjectKey) {
 	if _, err := manual.Reconcile(b.Context(), ctrl.Request{NamespacedName: key}); err != nil {
 		b.Fatal(err)
@@ -85,24 +107,7 @@ func BenchmarkFirstApply(b *testing.B) {
 // ConfigMaps, and the API requests it sends per object.
 func BenchmarkNoopReconcile(b *testing.B) {
 	const n = 1000
-	key, rev := benchKustomization(b, n)
-	// The first reconcile starts the informers; the result of an apply is trusted once it ran
-	// with them in sync.
-	for i := 0; ; i++ {
-		reconcileOnce(b, key)
-		mustBeApplied(b, key, rev)
-		ks := &kustomizev1.Kustomization{}
-		if err := env.Client.Get(b.Context(), key, ks); err != nil {
-			b.Fatal(err)
-		}
-		if manual.ledger.get(ks) != nil {
-			break
-		}
-		if i > 100 {
-			b.Fatal("the watch never synced")
-		}
-		time.Sleep(50 * time.Millisecond) // waiting for informers to sync, not an assertion
-	}
+	key := trustedKustomization(b, n)
 	requests.reset()
 	statusRequests.reset()
 	runs := 0
@@ -119,22 +124,7 @@ func BenchmarkNoopReconcile(b *testing.B) {
 // the API requests it sends per object.
 func BenchmarkSpecChangeReconcile(b *testing.B) {
 	const n = 1000
-	key, rev := benchKustomization(b, n)
-	for i := 0; ; i++ {
-		reconcileOnce(b, key)
-		mustBeApplied(b, key, rev)
-		ks := &kustomizev1.Kustomization{}
-		if err := env.Client.Get(b.Context(), key, ks); err != nil {
-			b.Fatal(err)
-		}
-		if manual.ledger.get(ks) != nil {
-			break
-		}
-		if i > 100 {
-			b.Fatal("the watch never synced")
-		}
-		time.Sleep(50 * time.Millisecond) // waiting for informers to sync, not an assertion
-	}
+	key := trustedKustomization(b, n)
 	requests.reset()
 	statusRequests.reset()
 	runs := 0
