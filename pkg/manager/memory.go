@@ -245,8 +245,8 @@ func sumReconciles(g prometheus.Gatherer) float64 {
 	return n
 }
 
-// setupMemory applies the memory defaults to a binary's runtime: the soft limit now, the idle
-// release as a runnable of the manager.
+// setupMemory applies the memory defaults to a binary's runtime: the profiles' sampling and the
+// soft limit now, the idle release as a runnable of the manager.
 func setupMemory(rt *Runtime, o MemoryOptions) error {
 	log := rt.Log.WithName("memory")
 	if applyProfiling(o, os.Getenv("GODEBUG")) {

@@ -38,19 +38,22 @@ func TestSpecChange_SchedulingFieldsCostNoRequests(t *testing.T) {
 	key := manualKustomization(t, ns, files, nil)
 	changes := []struct {
 		name   string
+		before func(*kustomizev1.Kustomization) // an earlier change, reconciled before the measured one
 		change func(*kustomizev1.Kustomization)
 	}{
-		{"interval", func(k *kustomizev1.Kustomization) { k.Spec.Interval = metav1.Duration{Duration: 2 * time.Hour} }},
-		{"timeout", func(k *kustomizev1.Kustomization) { k.Spec.Timeout = &metav1.Duration{Duration: 3 * time.Minute} }},
-		{"prune", func(k *kustomizev1.Kustomization) { k.Spec.Prune = !k.Spec.Prune }},
-		{"wait", func(k *kustomizev1.Kustomization) { k.Spec.Wait = true }},
-		{"suspend and resume", func(k *kustomizev1.Kustomization) { k.Spec.Suspend = false }},
+		{name: "interval", change: func(k *kustomizev1.Kustomization) { k.Spec.Interval = metav1.Duration{Duration: 2 * time.Hour} }},
+		{name: "timeout", change: func(k *kustomizev1.Kustomization) { k.Spec.Timeout = &metav1.Duration{Duration: 3 * time.Minute} }},
+		{name: "prune", change: func(k *kustomizev1.Kustomization) { k.Spec.Prune = !k.Spec.Prune }},
+		{name: "wait", change: func(k *kustomizev1.Kustomization) { k.Spec.Wait = true }},
+		{name: "suspend and resume",
+			before: func(k *kustomizev1.Kustomization) { k.Spec.Suspend = true },
+			change: func(k *kustomizev1.Kustomization) { k.Spec.Suspend = false }},
 	}
 	for _, c := range changes {
 		t.Run(c.name, func(t *testing.T) {
 			g := NewWithT(t)
-			if c.name == "suspend and resume" {
-				changeSpec(t, key, func(k *kustomizev1.Kustomization) { k.Spec.Suspend = true })
+			if c.before != nil {
+				changeSpec(t, key, c.before)
 				_, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
 				g.Expect(err).NotTo(HaveOccurred())
 			}
