@@ -2,6 +2,9 @@ package kustomization
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -25,7 +28,7 @@ import (
 // Kustomization are re-read only after the watch saw them change; other objects (health checks
 // on objects applied by someone else, remote clusters) are re-read on every attempt.
 type healthWait struct {
-	key     string // revision and generation the wait is for
+	key     string // what the wait is for: healthWaitKey
 	since   time.Time
 	current map[string]bool
 }
@@ -74,7 +77,8 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) error {
 		conditions.MarkUnknown(obj, kustomizev1.HealthyCondition, meta.ProgressingReason, "%s", msg)
 		r.progress(ctx, s, "%s", msg)
 	}
-	statuses, err := checker.Snapshot(ctx, toCheck)
+	toRead, known := knownInProgress(toCheck, s.created, watched, customKinds(obj))
+	statuses, err := checker.Snapshot(ctx, toRead)
 	if err != nil && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckCanceledReason, "Health check canceled")
 		return retry(obj, kustomizev1.HealthCheckCanceledReason, fmt.Errorf("health check canceled: %w", err))
@@ -82,6 +86,9 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) error {
 	if err != nil {
 		conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckFailedReason, "%s", err)
 		return retry(obj, kustomizev1.HealthCheckFailedReason, fmt.Errorf("health check failed: %w", err))
+	}
+	for m, st := range known {
+		statuses[m] = st
 	}
 	failed, pending := classify(statuses, watched, w.current)
 	elapsed := time.Since(w.since)
@@ -111,20 +118,37 @@ func (r *Reconciler) healthFailed(obj *kustomizev1.Kustomization, err error) err
 	return retry(obj, kustomizev1.HealthCheckFailedReason, err)
 }
 
-// healthWaitKey identifies a health wait: the revision and generation it is for.
+// healthWaitKey identifies a health wait: the revision, the part of the spec that decides what
+// is applied (applySpecKey) and the custom health checks, which decide what Current means for
+// their kinds. It does not change with the fields that only schedule or select what is checked
+// (interval, timeout, suspend, wait, healthChecks, ...): a `flux resume` or a new interval keeps
+// the objects already seen Current, and costs no read of them, as it costs no apply. An
+// object added to the checked set by wait or healthChecks is not among them, so it is read.
 func healthWaitKey(s *scope) string {
-	return fmt.Sprintf("%s|%d", s.revision, s.obj.Generation)
+	return s.revision + "|" + s.specKey() + "|" + healthExprsKey(s.obj.Spec.HealthCheckExprs)
 }
 
-// continuesHealthWait reports whether this reconcile continues the health wait of its revision
-// and generation that an earlier reconcile started.
+// healthExprsKey identifies spec.healthCheckExprs ("" when there are none).
+func healthExprsKey(exprs []kustomizev1.CustomHealthCheck) string {
+	if len(exprs) == 0 {
+		return ""
+	}
+	b, err := json.Marshal(exprs)
+	if err != nil {
+		return fmt.Sprint(exprs) // not reached with these types; any stable form will do
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+// continuesHealthWait reports whether this reconcile continues the health wait (healthWaitKey)
+// that an earlier reconcile started.
 func (r *Reconciler) continuesHealthWait(s *scope) bool {
 	w := r.healthWaits.get(s.obj)
 	return w != nil && w.key == healthWaitKey(s)
 }
 
-// healthWaitFor returns the wait of this revision and generation, starting a new one when the
-// objects changed, and forgets the objects the watch saw change since the last attempt.
+// healthWaitFor returns the wait of healthWaitKey, starting a new one when the objects changed, and forgets the objects the watch saw change since the last attempt.
 func (r *Reconciler) healthWaitFor(s *scope, watched map[string]bool) *healthWait {
 	key := healthWaitKey(s)
 	w := r.healthWaits.get(s.obj)
@@ -171,11 +195,7 @@ func (r *Reconciler) markStaticallyHealthy(s *scope, set object.ObjMetadataSet, 
 	if r.Watch == nil || len(watched) == 0 {
 		return
 	}
-	// A kind with a custom health check (spec.healthCheckExprs) has a readiness of its own.
-	custom := map[string]bool{}
-	for _, c := range s.obj.Spec.HealthCheckExprs {
-		custom[c.APIVersion+"/"+c.Kind] = true
-	}
+	custom := customKinds(s.obj)
 	pending := false
 	for id := range watched { // the watched ids are ids of set
 		if !current[id] {
@@ -205,6 +225,16 @@ func (r *Reconciler) markStaticallyHealthy(s *scope, set object.ObjMetadataSet, 
 			current[id] = true
 		}
 	}
+}
+
+// customKinds are the kinds ("apiVersion/kind") with a custom health check
+// (spec.healthCheckExprs): they have a readiness of their own.
+func customKinds(obj *kustomizev1.Kustomization) map[string]bool {
+	custom := map[string]bool{}
+	for _, c := range obj.Spec.HealthCheckExprs {
+		custom[c.APIVersion+"/"+c.Kind] = true
+	}
+	return custom
 }
 
 // staticallyHealthy reports whether kstatus computes Current for every live object of this

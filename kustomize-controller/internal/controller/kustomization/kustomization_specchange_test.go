@@ -89,3 +89,30 @@ func TestSpecChange_ApplyFieldAppliesTheSet(t *testing.T) {
 	g.Expect(total).To(BeNumerically(">=", 20), "every object is sent again")
 	g.Expect(getKs(g, t.Context(), key).Status.ObservedGeneration).To(Equal(generation))
 }
+
+// TestSpecChange_HealthyObjectsAreNotReadAgain: with wait: true, a scheduling change after the
+// objects were seen healthy reads none of them again. The Namespace is a kind whose health is
+// read from the cluster (ConfigMaps are healthy as soon as the watch holds them).
+func TestSpecChange_HealthyObjectsAreNotReadAgain(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.CreateNamespace(t, "spechealth")
+	files := numberedConfigMaps(ns, "cm-%02d", 5)
+	files["namespace.yaml"] = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "-extra\n"
+	key := manualKustomization(t, ns, files, func(k *kustomizev1.Kustomization) { k.Spec.Wait = true })
+	g.Eventually(func(g Gomega) {
+		_, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
+		g.Expect(err).NotTo(HaveOccurred())
+		got := getKs(g, t.Context(), key)
+		g.Expect(conditions.IsTrue(got, kustomizev1.HealthyCondition)).To(BeTrue(), conditions.GetMessage(got, kustomizev1.HealthyCondition))
+	}, 30*time.Second, 100*time.Millisecond).Should(Succeed())
+
+	generation := changeSpec(t, key, func(k *kustomizev1.Kustomization) { k.Spec.Interval = metav1.Duration{Duration: 3 * time.Hour} })
+	requests.reset()
+	_, err := manual.Reconcile(t.Context(), ctrl.Request{NamespacedName: key})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(requests.reset()).To(BeEmpty(), "the Namespace was seen healthy and did not change: not read again")
+	got := getKs(g, t.Context(), key)
+	g.Expect(got.Status.ObservedGeneration).To(Equal(generation))
+	g.Expect(conditions.IsTrue(got, kustomizev1.HealthyCondition)).To(BeTrue())
+	g.Expect(conditions.IsReady(got)).To(BeTrue(), conditions.GetMessage(got, meta.ReadyCondition))
+}

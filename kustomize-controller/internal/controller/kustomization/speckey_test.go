@@ -85,3 +85,47 @@ func TestApplySpecKey(t *testing.T) {
 		})
 	}
 }
+
+// TestHealthWaitKey: a health wait outlives the spec changes that only schedule or choose what
+// is checked, and restarts with a new revision, a change of what is applied, or a change of the
+// CEL health checks (which change what Current means for their kinds).
+func TestHealthWaitKey(t *testing.T) {
+	base := func() *scope {
+		k := &kustomizev1.Kustomization{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "app", Generation: 1}}
+		k.Spec.SourceRef = kustomizev1.CrossNamespaceSourceReference{Kind: "GitRepository", Name: "repo"}
+		k.Spec.Path = "./deploy"
+		k.Spec.Wait = true
+		k.Spec.HealthCheckExprs = []kustomizev1.CustomHealthCheck{{APIVersion: "example.com/v1", Kind: "Thing",
+			HealthCheckExpressions: kustomizev1.HealthCheckExpressions{Current: "status.ready"}}}
+		return &scope{obj: k, revision: "main@sha1:aaa"}
+	}
+	tests := []struct {
+		name     string
+		change   func(s *scope)
+		restarts bool
+	}{
+		{"generation alone", func(s *scope) { s.obj.Generation = 2 }, false},
+		{"interval", func(s *scope) { s.obj.Spec.Interval = metav1.Duration{Duration: time.Hour} }, false},
+		{"timeout", func(s *scope) { s.obj.Spec.Timeout = &metav1.Duration{Duration: time.Minute} }, false},
+		{"suspend", func(s *scope) { s.obj.Spec.Suspend = true }, false},
+		{"wait", func(s *scope) { s.obj.Spec.Wait = false }, false},
+		{"healthChecks", func(s *scope) {
+			s.obj.Spec.HealthChecks = []meta.NamespacedObjectKindReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: "web"}}
+		}, false},
+
+		{"revision", func(s *scope) { s.revision = "main@sha1:bbb" }, true},
+		{"path", func(s *scope) { s.obj.Spec.Path = "./other" }, true},
+		{"healthCheckExprs", func(s *scope) { s.obj.Spec.HealthCheckExprs[0].Current = "status.phase == 'Ready'" }, true},
+		{"no healthCheckExprs", func(s *scope) { s.obj.Spec.HealthCheckExprs = nil }, true},
+	}
+	want := healthWaitKey(base())
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := base()
+			tt.change(s)
+			if restarted := healthWaitKey(s) != want; restarted != tt.restarts {
+				t.Errorf("new wait = %v, want %v", restarted, tt.restarts)
+			}
+		})
+	}
+}
