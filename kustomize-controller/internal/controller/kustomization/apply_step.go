@@ -73,7 +73,6 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 		s.changed = true
 		r.event(obj, s.revision, s.origin, eventInfo, kustomizev1.ProgressingReason, msg, nil)
 	}
-	s.created = createdIDs(cs)
 	if err != nil {
 		// Keep track of whatever was created before the failure, so that it can be pruned later.
 		obj.Status.Inventory = mergeInventories(s.previous, inventory.FromChangeSet(cs))

@@ -77,8 +77,7 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) error {
 		conditions.MarkUnknown(obj, kustomizev1.HealthyCondition, meta.ProgressingReason, "%s", msg)
 		r.progress(ctx, s, "%s", msg)
 	}
-	toRead, known := knownInProgress(toCheck, s.created, watched, customKinds(obj))
-	statuses, err := checker.Snapshot(ctx, toRead)
+	statuses, err := checker.Snapshot(ctx, toCheck)
 	if err != nil && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckCanceledReason, "Health check canceled")
 		return retry(obj, kustomizev1.HealthCheckCanceledReason, fmt.Errorf("health check canceled: %w", err))
@@ -86,9 +85,6 @@ func (r *Reconciler) reconcileHealth(ctx context.Context, s *scope) error {
 	if err != nil {
 		conditions.MarkFalse(obj, kustomizev1.HealthyCondition, kustomizev1.HealthCheckFailedReason, "%s", err)
 		return retry(obj, kustomizev1.HealthCheckFailedReason, fmt.Errorf("health check failed: %w", err))
-	}
-	for m, st := range known {
-		statuses[m] = st
 	}
 	failed, pending := classify(statuses, watched, w.current)
 	elapsed := time.Since(w.since)
@@ -148,7 +144,8 @@ func (r *Reconciler) continuesHealthWait(s *scope) bool {
 	return w != nil && w.key == healthWaitKey(s)
 }
 
-// healthWaitFor returns the wait of healthWaitKey, starting a new one when the objects changed, and forgets the objects the watch saw change since the last attempt.
+// healthWaitFor returns the wait of healthWaitKey, starting a new one when the objects changed,
+// and forgets the objects the watch saw change since the last attempt.
 func (r *Reconciler) healthWaitFor(s *scope, watched map[string]bool) *healthWait {
 	key := healthWaitKey(s)
 	w := r.healthWaits.get(s.obj)
@@ -195,7 +192,11 @@ func (r *Reconciler) markStaticallyHealthy(s *scope, set object.ObjMetadataSet, 
 	if r.Watch == nil || len(watched) == 0 {
 		return
 	}
-	custom := customKinds(s.obj)
+	// A kind with a custom health check (spec.healthCheckExprs) has a readiness of its own.
+	custom := map[string]bool{}
+	for _, c := range s.obj.Spec.HealthCheckExprs {
+		custom[c.APIVersion+"/"+c.Kind] = true
+	}
 	pending := false
 	for id := range watched { // the watched ids are ids of set
 		if !current[id] {
@@ -225,16 +226,6 @@ func (r *Reconciler) markStaticallyHealthy(s *scope, set object.ObjMetadataSet, 
 			current[id] = true
 		}
 	}
-}
-
-// customKinds are the kinds ("apiVersion/kind") with a custom health check
-// (spec.healthCheckExprs): they have a readiness of their own.
-func customKinds(obj *kustomizev1.Kustomization) map[string]bool {
-	custom := map[string]bool{}
-	for _, c := range obj.Spec.HealthCheckExprs {
-		custom[c.APIVersion+"/"+c.Kind] = true
-	}
-	return custom
 }
 
 // staticallyHealthy reports whether kstatus computes Current for every live object of this

@@ -112,7 +112,6 @@ type scope struct {
 	applier       *apply.Manager
 	previous      *kustomizev1.ResourceInventory // inventory before this reconcile
 	changed       bool                           // the cluster was changed (apply or prune wrote something)
-	created       map[string]bool                // ids of the objects this reconcile's apply created
 	hashes        map[string]string              // manifest hash per object id of the desired set
 	drift         map[string]bool                // drift marks taken from the watch
 	reported      []string                       // drifted objects left alone (warn mode)

@@ -414,20 +414,6 @@ func (c *requestCounter) wrap(rt http.RoundTripper) http.RoundTripper {
 	})
 }
 
-// byPath counts by method and URL path ("GET /apis/apps/v1/namespaces/ns/deployments/web")
-// until the returned function restores the counter's key.
-func (c *requestCounter) byPath() (restore func()) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	previous := c.key
-	c.key = func(r *http.Request) string { return r.Method + " " + r.URL.Path }
-	return func() {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		c.key = previous
-	}
-}
-
 // reset returns the counts so far and starts again.
 func (c *requestCounter) reset() map[string]int {
 	c.mu.Lock()
