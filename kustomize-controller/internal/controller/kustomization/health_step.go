@@ -2,8 +2,6 @@ package kustomization
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -124,17 +122,14 @@ func healthWaitKey(s *scope) string {
 	return s.revision + "|" + s.specKey() + "|" + healthExprsKey(s.obj.Spec.HealthCheckExprs)
 }
 
-// healthExprsKey identifies spec.healthCheckExprs ("" when there are none).
+// healthExprsKey identifies spec.healthCheckExprs by their JSON encoding ("" when there are
+// none), which cannot fail: every field is a string.
 func healthExprsKey(exprs []kustomizev1.CustomHealthCheck) string {
 	if len(exprs) == 0 {
 		return ""
 	}
-	b, err := json.Marshal(exprs)
-	if err != nil {
-		return fmt.Sprint(exprs) // not reached with these types; any stable form will do
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:8])
+	b, _ := json.Marshal(exprs)
+	return string(b)
 }
 
 // continuesHealthWait reports whether this reconcile continues the health wait (healthWaitKey)

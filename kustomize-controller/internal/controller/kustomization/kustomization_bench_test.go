@@ -130,15 +130,7 @@ func BenchmarkSpecChangeReconcile(b *testing.B) {
 	runs := 0
 	for b.Loop() {
 		b.StopTimer()
-		ks := &kustomizev1.Kustomization{}
-		if err := env.Client.Get(b.Context(), key, ks); err != nil {
-			b.Fatal(err)
-		}
-		patch := client.MergeFrom(ks.DeepCopy())
-		ks.Spec.Interval.Duration += time.Minute
-		if err := env.Client.Patch(b.Context(), ks, patch); err != nil {
-			b.Fatal(err)
-		}
+		changeSpec(b, key, func(k *kustomizev1.Kustomization) { k.Spec.Interval.Duration += time.Minute })
 		b.StartTimer()
 		reconcileOnce(b, key)
 		runs++

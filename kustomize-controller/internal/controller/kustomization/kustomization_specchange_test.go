@@ -15,7 +15,7 @@ import (
 )
 
 // changeSpec applies change to the stored Kustomization and returns its new generation.
-func changeSpec(t *testing.T, key client.ObjectKey, change func(*kustomizev1.Kustomization)) int64 {
+func changeSpec(t testing.TB, key client.ObjectKey, change func(*kustomizev1.Kustomization)) int64 {
 	t.Helper()
 	var generation int64
 	NewWithT(t).Eventually(func(g Gomega) {
