@@ -14,12 +14,15 @@
 // (watchcount.go), so that it does not load the API server it measures. Each workload that has
 // one is compared with a floor (floor.go): the same requests sent by the harness alone.
 // Workload 4 runs at 100 and 1,000 units by default (--units), the large size --large-runs
-// times; it also reports the CPU time of every process the harness started. Workload 7
+// times; it also reports the CPU time of every process the harness started. Workload 5 splits
+// each commit's latency at what a watch of the GitRepository shows (the reconcile request, then
+// the artifact) and sets the source stage beside a Git floor: the harness's own ref listing and
+// shallow clone of the commit with go-git (stages.go). Workload 7
 // (workload_cost.go) runs only when named: it prices, in kube-apiserver CPU, each kind of request
 // workload 4 sends beyond its floor.
 //
 // Files: main.go (flags, run order), env.go (environment, clients, /proc), metrics.go
 // (apiserver_request_total, /proc readings), gitrepo.go (repositories and commits),
-// workload_*.go (one file per workload), floor.go (the floors), watchcount.go (waiting on a
-// watch), stats.go and report.go (pure summaries and the Markdown section; unit-tested).
+// workload_*.go (one file per workload), floor.go (the floors), stages.go (workload 5's stages
+// and Git floor), watchcount.go (waiting on a watch), stats.go and report.go (pure summaries and the Markdown section; unit-tested).
 package main

@@ -215,7 +215,7 @@ func (b *bench) runWorkloads(ctx context.Context) ([]table, []string) {
 		if err != nil {
 			fail("workload 5", err)
 		}
-		tables = append(tables, latencyTable(o.commits, res))
+		tables = append(tables, latencyTable(o.commits, res), stagesTable(res))
 	}
 	if o.workloads[3] {
 		res, err := b.workloadMany(ctx, o.apps)
