@@ -73,15 +73,24 @@ func objectID(u *unstructured.Unstructured) string {
 	return object.UnstructuredToObjMetadata(u).String()
 }
 
-// manifestHash identifies a desired manifest; encoding/json sorts map keys, so equal objects
-// hash equally.
+// manifestHash identifies a desired manifest.
 func manifestHash(u *unstructured.Unstructured) string {
-	b, err := json.Marshal(u.Object)
-	if err != nil {
+	h, ok := jsonDigest(u.Object)
+	if !ok {
 		return "" // never equal to a recorded hash: the object is applied
 	}
+	return h
+}
+
+// jsonDigest is a short digest (128 bits of SHA-256, in hex) of v's JSON encoding; encoding/json
+// sorts map keys, so equal values digest equally. ok is false when v cannot be encoded.
+func jsonDigest(v any) (digest string, ok bool) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", false
+	}
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	return hex.EncodeToString(sum[:16]), true
 }
 
 // hashAll hashes the desired set.

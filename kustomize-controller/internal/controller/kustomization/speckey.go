@@ -1,10 +1,6 @@
 package kustomization
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
-
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
@@ -34,13 +30,12 @@ func applySpecKey(obj *kustomizev1.Kustomization) string {
 	spec.HealthCheckExprs = nil
 	spec.Prune = false
 	spec.DeletionPolicy = ""
-	b, err := json.Marshal(spec)
-	if err != nil {
+	key, ok := jsonDigest(spec)
+	if !ok {
 		// Never equal to a recorded key: the whole set is validated and applied.
 		return "unencodable:" + obj.ResourceVersion
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:16])
+	return key
 }
 
 // specKey returns applySpecKey of the reconciled object, computed once per reconcile.
