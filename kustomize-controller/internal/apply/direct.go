@@ -30,19 +30,30 @@ type directInfo struct {
 	unverified bool
 }
 
-// noteDryRun records an object that can be applied directly: the dry-run succeeded, its
-// result carries no field manager but ours (nothing to clean up or take over), and neither the
-// manifest nor the object in the cluster uses a per-object apply policy.
+// noteDryRun records an object that can be applied directly: the dry-run succeeded, neither
+// the manifest nor the object in the cluster uses a per-object apply policy, and the staged
+// apply's metadata cleanup would find nothing to do (needsCleanup). Other field managers do
+// not stand in the way: a controller writing the status, or an autoscaler owning the replicas,
+// is left alone by the staged apply as well, and the apply forces ownership of our fields
+// either way.
 func (m *Manager) noteDryRun(obj, existing *unstructured.Unstructured, result metav1.Object) {
-	if m.lookup == nil || hasPolicy(obj) || (existing != nil && hasPolicy(existing)) {
+	if m.lookup == nil || hasPolicy(obj) || (existing != nil && hasPolicy(existing)) || hasPolicy(result) ||
+		m.needsCleanup(result) {
 		return
 	}
-	for _, e := range result.GetManagedFields() {
-		if e.Manager != ssaOwner.Field || e.Operation != metav1.ManagedFieldsOperationApply {
-			return
-		}
-	}
 	m.direct.Store(obj, directInfo{resourceVersion: resourceVersionOf(existing, result)})
+}
+
+// needsCleanup reports whether the staged apply would patch o's metadata before applying it:
+// kubectl's last-applied annotation, or field manager entries of kubectl, before-first-apply or
+// an --override-manager, which it hands over to our manager. The same fluxcd/pkg/ssa functions
+// decide it, so the two paths cannot disagree.
+func (m *Manager) needsCleanup(o metav1.Object) bool {
+	u := &unstructured.Unstructured{Object: map[string]any{}}
+	u.SetAnnotations(o.GetAnnotations())
+	u.SetManagedFields(o.GetManagedFields())
+	c := m.opts.applyOptions(false, 0).Cleanup
+	return len(ssa.PatchRemoveAnnotations(u, c.Annotations)) > 0 || len(ssa.PatchRemoveFieldsManagers(u, c.FieldManagers)) > 0
 }
 
 // resourceVersionOf is the version of the object before the apply ("" if it did not exist).
@@ -55,7 +66,7 @@ func resourceVersionOf(existing *unstructured.Unstructured, result metav1.Object
 
 // hasPolicy reports a per-object annotation that the ssa apply must handle (ssa: Merge,
 // IfNotPresent or Ignore, force: enabled, reconcile: disabled).
-func hasPolicy(o *unstructured.Unstructured) bool {
+func hasPolicy(o metav1.Object) bool {
 	ann := o.GetAnnotations()
 	for _, k := range policyAnnotations {
 		if _, ok := ann[k]; ok {

@@ -16,21 +16,22 @@ func (noLookup) Metadata(schema.GroupVersionKind, string, string) (*metav1.Parti
 	return nil, false, false
 }
 
-// TestDirectEligibility: only objects whose dry-run shows no other field manager and that use
-// no per-object policy skip ssa's staged apply; CRDs and Namespaces never do.
+// TestDirectEligibility: objects whose dry-run shows nothing for the staged apply's metadata
+// cleanup to do, and that use no per-object policy, skip ssa's staged apply; CRDs and Namespaces
+// never do. Other field managers that the cleanup leaves alone do not matter.
 func TestDirectEligibility(t *testing.T) {
 	obj := func(kind string, ann map[string]string) *unstructured.Unstructured {
 		u := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": kind, "metadata": map[string]any{"name": "x"}}}
 		u.SetAnnotations(ann)
 		return u
 	}
-	result := func(managers ...string) *unstructured.Unstructured {
-		u := obj("ConfigMap", nil)
-		var entries []metav1.ManagedFieldsEntry
-		for _, m := range managers {
-			entries = append(entries, metav1.ManagedFieldsEntry{Manager: m, Operation: metav1.ManagedFieldsOperationApply})
-		}
-		u.SetManagedFields(entries)
+	entry := func(manager string, op metav1.ManagedFieldsOperationType, subresource string) metav1.ManagedFieldsEntry {
+		return metav1.ManagedFieldsEntry{Manager: manager, Operation: op, Subresource: subresource}
+	}
+	ours := entry(kustomizev1.FieldManager, metav1.ManagedFieldsOperationApply, "")
+	result := func(ann map[string]string, entries ...metav1.ManagedFieldsEntry) *unstructured.Unstructured {
+		u := obj("ConfigMap", ann)
+		u.SetManagedFields(append([]metav1.ManagedFieldsEntry{ours}, entries...))
 		return u
 	}
 	tests := []struct {
@@ -38,18 +39,27 @@ func TestDirectEligibility(t *testing.T) {
 		obj, existing *unstructured.Unstructured
 		result        *unstructured.Unstructured
 		force         bool
+		override      []string // --override-manager
 		want          bool
 	}{
-		{name: "plain new object", obj: obj("ConfigMap", nil), result: result(kustomizev1.FieldManager), want: true},
-		{name: "another manager to clean up", obj: obj("ConfigMap", nil), result: result(kustomizev1.FieldManager, "kubectl"), want: false},
-		{name: "ssa policy on the manifest", obj: obj("ConfigMap", map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue}), result: result(kustomizev1.FieldManager), want: false},
-		{name: "reconcile disabled in the cluster", obj: obj("ConfigMap", nil), existing: obj("ConfigMap", map[string]string{kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue}), result: result(kustomizev1.FieldManager), want: false},
-		{name: "namespace keeps the staged apply", obj: obj("Namespace", nil), result: result(kustomizev1.FieldManager), want: false},
-		{name: "spec.force keeps the staged apply", obj: obj("ConfigMap", nil), result: result(kustomizev1.FieldManager), force: true, want: false},
+		{name: "plain new object", obj: obj("ConfigMap", nil), result: result(nil), want: true},
+		{name: "kubectl apply to clean up", obj: obj("ConfigMap", nil), result: result(nil, entry("kubectl", metav1.ManagedFieldsOperationApply, "")), want: false},
+		{name: "kubectl edit to clean up", obj: obj("ConfigMap", nil), result: result(nil, entry("kubectl-edit", metav1.ManagedFieldsOperationUpdate, "")), want: false},
+		{name: "before-first-apply to clean up", obj: obj("ConfigMap", nil), result: result(nil, entry("before-first-apply", metav1.ManagedFieldsOperationUpdate, "")), want: false},
+		{name: "kubectl's last-applied annotation to clean up", obj: obj("ConfigMap", nil), result: result(map[string]string{"kubectl.kubernetes.io/last-applied-configuration": "{}"}), want: false},
+		{name: "a controller's status", obj: obj("ConfigMap", nil), result: result(nil, entry("kube-controller-manager", metav1.ManagedFieldsOperationUpdate, "status")), want: true},
+		{name: "kubectl writing the status is left alone by the cleanup too", obj: obj("ConfigMap", nil), result: result(nil, entry("kubectl-edit", metav1.ManagedFieldsOperationUpdate, "status")), want: true},
+		{name: "another controller's fields", obj: obj("ConfigMap", nil), result: result(nil, entry("helm", metav1.ManagedFieldsOperationUpdate, "")), want: true},
+		{name: "an --override-manager's fields", obj: obj("ConfigMap", nil), result: result(nil, entry("helm", metav1.ManagedFieldsOperationUpdate, "")), override: []string{"helm"}, want: false},
+		{name: "ssa policy on the manifest", obj: obj("ConfigMap", map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue}), result: result(nil), want: false},
+		{name: "reconcile disabled in the cluster", obj: obj("ConfigMap", nil), existing: obj("ConfigMap", map[string]string{kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue}), result: result(nil), want: false},
+		{name: "reconcile disabled on an object without owner labels (seen in the dry-run)", obj: obj("ConfigMap", nil), result: result(map[string]string{kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue}, entry("helm", metav1.ManagedFieldsOperationUpdate, "")), want: false},
+		{name: "namespace keeps the staged apply", obj: obj("Namespace", nil), result: result(nil), want: false},
+		{name: "spec.force keeps the staged apply", obj: obj("ConfigMap", nil), result: result(nil), force: true, want: false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m := &Manager{lookup: noLookup{}}
+			m := &Manager{lookup: noLookup{}, opts: Options{OverrideManagers: tt.override}}
 			m.noteDryRun(tt.obj, tt.existing, tt.result)
 			direct, _, rest := m.splitDirect([]*unstructured.Unstructured{tt.obj}, tt.force, false)
 			if got := len(direct) == 1; got != tt.want || len(direct)+len(rest) != 1 {

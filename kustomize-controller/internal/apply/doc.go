@@ -16,8 +16,8 @@
 // instead of a GET per object.
 //
 // Apply sends an object that was validated locally and does not exist, or that the validation
-// dry-run showed to be plain (no field manager but ours, no per-object apply policy, last
-// stage), with a single apply request (direct.go); every other object goes through ssa's
+// dry-run showed to be plain (nothing for the staged apply's metadata cleanup to do, no
+// per-object apply policy, last stage), with a single apply request (direct.go); every other object goes through ssa's
 // staged apply (GET, dry-run, cleanup, apply, force-recreate). Prune and DeleteAll
 // garbage-collect only objects that carry this Kustomization's owner labels and do not opt out
 // (prune: disabled, reconcile: disabled).
