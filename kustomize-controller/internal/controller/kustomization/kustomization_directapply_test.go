@@ -1,10 +1,12 @@
 package kustomization
 
 import (
-	"fmt"
+	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
@@ -44,10 +46,7 @@ func TestDirectApply_OtherFieldManagers(t *testing.T) {
 
 			got := getCM(g, t.Context(), ns, "cm")
 			g.Expect(got.Data).To(HaveKeyWithValue("ours", "v2"))
-			managers := map[string]bool{}
-			for _, e := range got.ManagedFields {
-				managers[e.Manager] = true
-			}
+			managers := managersOf(got)
 			if tt.wantStaged {
 				g.Expect(counts).To(HaveKey("GET"), "read by the staged apply: %v", counts)
 				g.Expect(got.Data).NotTo(HaveKey("theirs"), "fields added with kubectl are reverted")
@@ -56,8 +55,47 @@ func TestDirectApply_OtherFieldManagers(t *testing.T) {
 			}
 			g.Expect(counts).To(Equal(map[string]int{"PATCH dry-run": 1, "PATCH": 1}),
 				"a validation dry-run and the apply: %v", counts)
-			g.Expect(got.Data).To(HaveKeyWithValue("theirs", "kept?"), fmt.Sprintf("managers: %v", managers))
+			g.Expect(got.Data).To(HaveKeyWithValue("theirs", "kept?"), "managers: %v", managers)
 			g.Expect(managers).To(HaveKey(tt.manager))
 		})
 	}
+}
+
+// TestDirectApply_ChangedDeployment: kube-controller-manager writes the status of every
+// Deployment, so its field manager is on each of them; a new image costs the validation dry-run
+// and the apply, as for a ConfigMap, and the status it wrote stays.
+func TestDirectApply_ChangedDeployment(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.CreateNamespace(t, "directdeploy")
+	files := map[string]string{"d.yaml": deploymentManifest(ns, "web", 0)}
+	key := manualKustomization(t, ns, files, nil)
+	g.Eventually(func(g Gomega) {
+		d := &appsv1.Deployment{}
+		g.Expect(env.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: "web"}, d)).To(Succeed())
+		g.Expect(d.Status.ObservedGeneration).To(Equal(d.Generation), "kube-controller-manager wrote the status")
+		g.Expect(managersOf(d)).To(HaveKey("kube-controller-manager"))
+	}, 60*time.Second, 100*time.Millisecond).Should(Succeed())
+
+	files["d.yaml"] = strings.Replace(deploymentManifest(ns, "web", 0), "podinfo:6.7.0", "podinfo:6.7.1", 1)
+	rev := publishRevision(t, ns, files)
+	requests.reset()
+	requests.key = dryRunKey
+	t.Cleanup(func() { requests.key = nil })
+	reconcileUntilAttempted(t, key, rev)
+	counts := requests.reset()
+	g.Expect(getKs(g, t.Context(), key).Status.LastAppliedRevision).To(Equal(rev))
+	g.Expect(counts).To(Equal(map[string]int{"PATCH dry-run": 1, "PATCH": 1}), "a validation dry-run and the apply: %v", counts)
+	d := &appsv1.Deployment{}
+	g.Expect(env.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: "web"}, d)).To(Succeed())
+	g.Expect(d.Spec.Template.Spec.Containers[0].Image).To(Equal("ghcr.io/stefanprodan/podinfo:6.7.1"))
+	g.Expect(managersOf(d)).To(HaveKey("kube-controller-manager"))
+}
+
+// managersOf lists the field managers of obj.
+func managersOf(obj client.Object) map[string]bool {
+	out := map[string]bool{}
+	for _, e := range obj.GetManagedFields() {
+		out[e.Manager] = true
+	}
+	return out
 }
