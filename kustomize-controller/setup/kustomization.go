@@ -44,7 +44,7 @@ func (o *Options) NewKustomizationReconciler(rt *manager.Runtime) (*kustomizatio
 		return nil, fmt.Errorf("--custom-apply-stage-kinds: %w", err)
 	}
 	mgr := rt.Manager
-	objects, err := watch.New(mgr.GetConfig(), mgr.GetRESTMapper(), o.OverrideManagers...)
+	objects, err := watch.New(mgr.GetConfig(), mgr.GetRESTMapper(), apply.TakeoverManagers(o.OverrideManagers))
 	if err != nil {
 		return nil, err
 	}

@@ -67,21 +67,31 @@ func (o Options) applyOptions(force bool, timeout time.Duration) ssa.ApplyOption
 	if o.WaitInterval > 0 {
 		opts.WaitInterval = o.WaitInterval
 	}
+	opts.Cleanup = ssa.ApplyCleanupOptions{
+		Annotations:   []string{"kubectl.kubernetes.io/last-applied-configuration"},
+		FieldManagers: TakeoverManagers(o.OverrideManagers),
+		// ssa: Merge keeps what other managers wrote, so their entries are left alone.
+		Exclusions: map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue},
+	}
+	return opts
+}
+
+// TakeoverManagers are the field managers whose entries the staged apply hands over to ours
+// before applying, so that the fields they added and the manifests leave out are removed:
+// kubectl, before-first-apply and each --override-manager (overrides). fluxcd/pkg/ssa matches
+// them by name prefix, so "kubectl" covers every kubectl command (kubectl-edit, kubectl-patch,
+// kubectl-client-side-apply...). internal/watch counts their fields as drift with the same list.
+func TakeoverManagers(overrides []string) []ssa.FieldManager {
 	managers := []ssa.FieldManager{
 		{Name: "kubectl", OperationType: metav1.ManagedFieldsOperationApply},
 		{Name: "kubectl", OperationType: metav1.ManagedFieldsOperationUpdate},
 		{Name: "before-first-apply", OperationType: metav1.ManagedFieldsOperationUpdate},
 	}
-	for _, m := range o.OverrideManagers {
-		managers = append(managers, ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationApply}, ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationUpdate})
+	for _, m := range overrides {
+		managers = append(managers, ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationApply},
+			ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationUpdate})
 	}
-	opts.Cleanup = ssa.ApplyCleanupOptions{
-		Annotations:   []string{"kubectl.kubernetes.io/last-applied-configuration"},
-		FieldManagers: managers,
-		// ssa: Merge keeps what other managers wrote, so their entries are left alone.
-		Exclusions: map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue},
-	}
-	return opts
+	return managers
 }
 
 // Lookup answers from a cache what Validate would otherwise read from the cluster. known is

@@ -3,24 +3,28 @@ package watch
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
+
+	"github.com/fluxcd/pkg/ssa"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Annotations the transform writes on cached objects (never on the cluster): the size of the
 // field set the controller's field manager owns (-1 when it has no entry), and the size of the
-// field sets of the managers whose fields apply takes over (kubectl, before-first-apply and
-// --override-manager: a field they add is removed by the next apply, so it is drift too).
+// field sets of the managers whose fields apply takes over (kubectl and its commands,
+// before-first-apply and --override-manager: a field they add is removed by the next apply, so
+// it is drift too).
 const (
 	ownedFieldsKey    = "watch.eddy.dev/owned-fields"
 	overrideFieldsKey = "watch.eddy.dev/override-fields"
 )
 
-// overrideSize counts the nodes of the field sets of the override managers on the main resource.
-func overrideSize(entries []metav1.ManagedFieldsEntry, managers map[string]bool) int {
+// overrideSize counts the nodes of the field sets of the takeover managers on the main resource.
+func overrideSize(entries []metav1.ManagedFieldsEntry, takeover []ssa.FieldManager) int {
 	n := 0
 	for _, e := range entries {
-		if !managers[e.Manager] || e.Subresource != "" || e.FieldsV1 == nil {
+		if !takenOver(e, takeover) || e.FieldsV1 == nil {
 			continue
 		}
 		var tree map[string]any
@@ -48,6 +52,25 @@ func ownedSize(entries []metav1.ManagedFieldsEntry, manager string) int {
 		return countNodes(tree)
 	}
 	return -1
+}
+
+// takenOver reports whether the staged apply's cleanup takes entry e over: as fluxcd/pkg/ssa
+// matches managers (its matcher is not exported), an entry of the main resource whose operation
+// is the manager's and whose name is the manager's name, or starts with it unless ExactMatch.
+// TestTakenOverAgreesWithSSA holds the two together.
+func takenOver(e metav1.ManagedFieldsEntry, managers []ssa.FieldManager) bool {
+	if e.Subresource != "" {
+		return false
+	}
+	for _, m := range managers {
+		if e.Operation != m.OperationType {
+			continue
+		}
+		if e.Manager == m.Name || (!m.ExactMatch && strings.HasPrefix(e.Manager, m.Name)) {
+			return true
+		}
+	}
+	return false
 }
 
 func countNodes(tree map[string]any) int {

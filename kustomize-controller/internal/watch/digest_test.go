@@ -3,7 +3,9 @@ package watch
 import (
 	"testing"
 
+	"github.com/fluxcd/pkg/ssa"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 func TestDrifted(t *testing.T) {
@@ -46,10 +48,53 @@ func TestOwnedAndOverrideSize(t *testing.T) {
 	if got := ownedSize(entries, "someone"); got != -1 {
 		t.Errorf("ownedSize without entry = %d, want -1", got)
 	}
-	if got := overrideSize(entries, overrideSet(nil)); got != 2 {
+	if got := overrideSize(entries, takeover()); got != 2 {
 		t.Errorf("overrideSize = %d, want 2 (kubectl only)", got)
 	}
-	if got := overrideSize(entries, overrideSet([]string{"kube-controller-manager"})); got != 4 {
+	if got := overrideSize(entries, takeover("kube-controller-manager")); got != 4 {
 		t.Errorf("overrideSize with --override-manager = %d, want 4", got)
+	}
+	edited := append(entries, metav1.ManagedFieldsEntry{Manager: "kubectl-edit", Operation: metav1.ManagedFieldsOperationUpdate,
+		FieldsV1: fields(`{"f:data":{"f:e":{}}}`)})
+	if got := overrideSize(edited, takeover()); got != 4 {
+		t.Errorf("overrideSize after kubectl edit = %d, want 4 (kubectl and kubectl-edit)", got)
+	}
+}
+
+// takeover is the list internal/apply.TakeoverManagers builds (not imported: watch sits below
+// apply), with overrides.
+func takeover(overrides ...string) []ssa.FieldManager {
+	out := []ssa.FieldManager{
+		{Name: "kubectl", OperationType: metav1.ManagedFieldsOperationApply},
+		{Name: "kubectl", OperationType: metav1.ManagedFieldsOperationUpdate},
+		{Name: "before-first-apply", OperationType: metav1.ManagedFieldsOperationUpdate},
+	}
+	for _, m := range overrides {
+		out = append(out, ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationApply},
+			ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationUpdate})
+	}
+	return out
+}
+
+// TestTakenOverAgreesWithSSA: the watch counts as drift exactly the fields of the entries the
+// staged apply's cleanup (fluxcd/pkg/ssa.PatchRemoveFieldsManagers, same matcher) would take.
+func TestTakenOverAgreesWithSSA(t *testing.T) {
+	managers := append(takeover("helm"), ssa.FieldManager{Name: "exact", ExactMatch: true, OperationType: metav1.ManagedFieldsOperationUpdate})
+	var entries []metav1.ManagedFieldsEntry
+	for _, name := range []string{"kubectl", "kubectl-edit", "kubectl-client-side-apply", "kubectl-patch", "before-first-apply",
+		"before-first-apply-x", "helm", "helm-controller", "exact", "exact-not", "kustomize-controller", "kube-controller-manager", "kube"} {
+		for _, op := range []metav1.ManagedFieldsOperationType{metav1.ManagedFieldsOperationApply, metav1.ManagedFieldsOperationUpdate} {
+			for _, sub := range []string{"", "status", "scale"} {
+				entries = append(entries, metav1.ManagedFieldsEntry{Manager: name, Operation: op, Subresource: sub})
+			}
+		}
+	}
+	for _, e := range entries {
+		u := &unstructured.Unstructured{Object: map[string]any{}}
+		u.SetManagedFields([]metav1.ManagedFieldsEntry{e})
+		want := len(ssa.PatchRemoveFieldsManagers(u, managers)) > 0
+		if got := takenOver(e, managers); got != want {
+			t.Errorf("%s %s %q: takenOver = %v, fluxcd/pkg/ssa = %v", e.Manager, e.Operation, e.Subresource, got, want)
+		}
 	}
 }

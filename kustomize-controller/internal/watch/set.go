@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/fluxcd/cli-utils/pkg/object"
+	"github.com/fluxcd/pkg/ssa"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	apimeta "k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -30,7 +31,7 @@ type Set struct {
 	client   metadata.Interface
 	mapper   apimeta.RESTMapper
 	manager  string          // our field manager
-	override map[string]bool // managers whose fields apply takes over
+	takeover []ssa.FieldManager // managers whose fields apply takes over
 
 	mu        sync.Mutex
 	ctx       context.Context // nil until Start
@@ -42,17 +43,17 @@ type Set struct {
 	queues    []workqueue.TypedRateLimitingInterface[reconcile.Request]
 }
 
-// New returns a Set watching the cluster of cfg with the controller's own identity.
-// overrideManagers are the --override-manager flags (kubectl and before-first-apply are
-// always included).
-func New(cfg *rest.Config, mapper apimeta.RESTMapper, overrideManagers ...string) (*Set, error) {
+// New returns a Set watching the cluster of cfg with the controller's own identity. takeover
+// are the field managers whose fields apply takes over (internal/apply.TakeoverManagers): a
+// field one of them adds is drift.
+func New(cfg *rest.Config, mapper apimeta.RESTMapper, takeover []ssa.FieldManager) (*Set, error) {
 	c, err := metadata.NewForConfig(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("creating the metadata client: %w", err)
 	}
 	return &Set{
 		client: c, mapper: mapper, manager: kustomizev1.FieldManager,
-		override:  overrideSet(overrideManagers),
+		takeover:  takeover,
 		informers: map[schema.GroupVersionKind]toolscache.SharedIndexInformer{},
 		stops:     map[schema.GroupVersionKind]context.CancelFunc{},
 		drift:     map[types.NamespacedName]map[string]bool{},
@@ -212,7 +213,7 @@ func (s *Set) transform(obj any) (any, error) {
 		ann[k] = v
 	}
 	ann[ownedFieldsKey] = strconv.Itoa(size)
-	ann[overrideFieldsKey] = strconv.Itoa(overrideSize(m.ManagedFields, s.override))
+	ann[overrideFieldsKey] = strconv.Itoa(overrideSize(m.ManagedFields, s.takeover))
 	m.Annotations = ann
 	m.ManagedFields = nil
 	return m, nil
@@ -343,14 +344,6 @@ func (s *Set) Metadata(gvk schema.GroupVersionKind, namespace, name string) (*me
 	}
 	md, ok := item.(*metav1.PartialObjectMetadata)
 	return md, ok, ok
-}
-
-func overrideSet(extra []string) map[string]bool {
-	out := map[string]bool{"kubectl": true, "before-first-apply": true}
-	for _, m := range extra {
-		out[m] = true
-	}
-	return out
 }
 
 func add(m map[types.NamespacedName]map[string]bool, owner types.NamespacedName, id string) {

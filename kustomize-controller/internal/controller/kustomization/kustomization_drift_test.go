@@ -18,13 +18,19 @@ import (
 // editCM changes one data key of a ConfigMap with a plain update, as `kubectl edit` does.
 func editCM(t *testing.T, ns, name, key, value string) {
 	t.Helper()
+	editCMAs(t, "kubectl-edit", ns, name, key, value)
+}
+
+// editCMAs sets one data key of a ConfigMap as field manager manager.
+func editCMAs(t *testing.T, manager, ns, name, key, value string) {
+	t.Helper()
 	NewWithT(t).Eventually(func() error {
 		cm := &corev1.ConfigMap{}
 		if err := env.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: name}, cm); err != nil {
 			return err
 		}
 		cm.Data[key] = value
-		return env.Client.Update(t.Context(), cm, client.FieldOwner("kubectl-edit"))
+		return env.Client.Update(t.Context(), cm, client.FieldOwner(manager))
 	}, 10*time.Second, 50*time.Millisecond).Should(Succeed())
 }
 
@@ -51,7 +57,8 @@ func TestDrift_CorrectedFromTheWatch(t *testing.T) {
 }
 
 // TestDrift_OtherManagersFieldsLeftAlone: a field added by another manager (one the
-// Kustomization does not set) is not drift: it is neither removed nor fought over.
+// Kustomization does not set) is not drift: it is neither removed nor fought over. kubectl is
+// not such a manager: what it adds is removed (TestSSAPolicy).
 func TestDrift_OtherManagersFieldsLeftAlone(t *testing.T) {
 	g := NewWithT(t)
 	ns := env.CreateNamespace(t, "driftother")
@@ -61,7 +68,7 @@ func TestDrift_OtherManagersFieldsLeftAlone(t *testing.T) {
 	key := client.ObjectKeyFromObject(ks)
 	waitApplied(t, key, revisionOf(t, repo))
 
-	editCM(t, ns, "a", "extra", "theirs")
+	editCMAs(t, "some-operator", ns, "a", "extra", "theirs")
 	// Force a reconcile and wait until it was handled: the extra key must survive it.
 	token := requestReconcile(t, key)
 	g.Eventually(func(g Gomega) {

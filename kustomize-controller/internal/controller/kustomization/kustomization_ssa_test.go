@@ -11,15 +11,21 @@ import (
 )
 
 // TestSSAPolicy: fields added with kubectl are taken over and removed by default (Override),
-// and kept with kustomize.toolkit.fluxcd.io/ssa: Merge.
+// and kept with kustomize.toolkit.fluxcd.io/ssa: Merge. Each kubectl command writes as a field
+// manager of its own (kubectl edit as kubectl-edit, kubectl patch as kubectl-patch, a
+// client-side kubectl apply as kubectl-client-side-apply, a server-side one as kubectl); all
+// of them are kubectl's.
 func TestSSAPolicy(t *testing.T) {
 	tests := []struct {
 		name     string
+		manager  string
 		policy   map[string]string
 		wantKept bool
 	}{
-		{name: "Override reverts kubectl changes"},
-		{name: "Merge keeps them", policy: map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue}, wantKept: true},
+		{name: "Override reverts kubectl changes", manager: "kubectl"},
+		{name: "Override reverts kubectl edit", manager: "kubectl-edit"},
+		{name: "Override reverts a client-side kubectl apply", manager: "kubectl-client-side-apply"},
+		{name: "Merge keeps them", manager: "kubectl", policy: map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue}, wantKept: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -33,7 +39,7 @@ func TestSSAPolicy(t *testing.T) {
 
 			cm := getCM(g, t.Context(), ns, "cm")
 			cm.Data["added"] = "by-kubectl"
-			g.Expect(env.Client.Update(t.Context(), cm, client.FieldOwner("kubectl"))).To(Succeed())
+			g.Expect(env.Client.Update(t.Context(), cm, client.FieldOwner(tt.manager))).To(Succeed())
 			token := requestReconcile(t, key)
 			g.Eventually(func(g Gomega) {
 				g.Expect(getKs(g, t.Context(), key).Status.LastHandledReconcileAt).To(Equal(token))

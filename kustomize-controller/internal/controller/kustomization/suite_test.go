@@ -93,7 +93,7 @@ func TestMain(m *testing.M) {
 		ControllerManager: true, // Deployments become Available for the wait tests
 		Setup: func(e *testenv.Environment) error {
 			var err error
-			if objects, err = watch.New(e.Config, e.Manager.GetRESTMapper()); err != nil {
+			if objects, err = watch.New(e.Config, e.Manager.GetRESTMapper(), apply.TakeoverManagers(nil)); err != nil {
 				return err
 			}
 			def, err := newTestReconciler(e, events.URL)
