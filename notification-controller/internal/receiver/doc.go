@@ -13,7 +13,8 @@
 //     seen within the replay window (guard.go) -> 400;
 //  6. filter the event type against spec.events -> 400; pings are answered 200 and do nothing;
 //  7. select the targets (spec.resources, wildcard + matchLabels, CEL filter/resourceFilter,
-//     targets.go) -> 400 when a filter cannot be evaluated on this request;
+//     targets.go; a named target is read only for a filter) -> 400 when a filter cannot be
+//     evaluated on this request;
 //  8. merge-patch reconcile.fluxcd.io/requestedAt on each target -> 500 when reading or
 //     patching fails, 200 on success.
 //

@@ -50,11 +50,13 @@ func resourceGVK(ref notifv1.CrossNamespaceObjectReference) (schema.GroupVersion
 // selectTargets returns the objects a request asks to reconcile: every spec.resources entry
 // (one named object, or all objects matching matchLabels for `*`) in the entry's namespace
 // (the Receiver's by default), kept only when its CEL filters return true. Objects are read as
-// metadata only, from the API server directly: they are rarely in this controller's cache.
+// metadata only, from the API server directly: they are rarely in this controller's cache. A
+// named object without a filter is not read at all: the patch that requests its reconcile
+// fails alike when it does not exist, and a push is applied one request sooner.
 func selectTargets(ctx context.Context, reader client.Reader, rcv *notifv1.Receiver, filters *Filters, req map[string]any) ([]*metav1.PartialObjectMetadata, error) {
 	var targets []*metav1.PartialObjectMetadata
 	for i, ref := range rcv.Spec.Resources {
-		candidates, err := listResource(ctx, reader, rcv.Namespace, ref.CrossNamespaceObjectReference)
+		candidates, err := listResource(ctx, reader, rcv.Namespace, ref.CrossNamespaceObjectReference, filters.any(i))
 		if err != nil {
 			return nil, err
 		}
@@ -81,8 +83,9 @@ type filterError struct{ err error }
 func (e *filterError) Error() string { return e.err.Error() }
 func (e *filterError) Unwrap() error { return e.err }
 
-// listResource reads the objects one spec.resources entry names.
-func listResource(ctx context.Context, reader client.Reader, defaultNamespace string, ref notifv1.CrossNamespaceObjectReference) ([]*metav1.PartialObjectMetadata, error) {
+// listResource returns the objects one spec.resources entry names. A named object is read only
+// when read is set (a CEL filter needs its metadata); otherwise only its identity is returned.
+func listResource(ctx context.Context, reader client.Reader, defaultNamespace string, ref notifv1.CrossNamespaceObjectReference, read bool) ([]*metav1.PartialObjectMetadata, error) {
 	gvk, err := resourceGVK(ref)
 	if err != nil {
 		return nil, err
@@ -94,6 +97,11 @@ func listResource(ctx context.Context, reader client.Reader, defaultNamespace st
 	if !ref.IsWildcard() {
 		obj := &metav1.PartialObjectMetadata{}
 		obj.SetGroupVersionKind(gvk)
+		if !read {
+			obj.SetNamespace(ns)
+			obj.SetName(ref.Name)
+			return []*metav1.PartialObjectMetadata{obj}, nil
+		}
 		if err := reader.Get(ctx, types.NamespacedName{Namespace: ns, Name: ref.Name}, obj); err != nil {
 			return nil, fmt.Errorf("getting %s %s/%s: %w", ref.Kind, ns, ref.Name, err)
 		}

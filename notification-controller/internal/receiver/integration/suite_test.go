@@ -81,7 +81,14 @@ func setupManager(e *testenv.Environment) error {
 // cache, until the test ends; it returns its base URL.
 func startServer(t *testing.T, o receiver.Options) string {
 	t.Helper()
-	srv := receiver.New(env.Manager.GetClient(), env.Manager.GetAPIReader(), ctrl.Log.WithName("receiver-extra"), o)
+	return startServerWith(t, env.Manager.GetAPIReader(), o)
+}
+
+// startServerWith is startServer with the uncached reader the server reads Secrets and targets
+// with.
+func startServerWith(t *testing.T, apiReader client.Reader, o receiver.Options) string {
+	t.Helper()
+	srv := receiver.New(env.Manager.GetClient(), apiReader, ctrl.Log.WithName("receiver-extra"), o)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
