@@ -64,12 +64,16 @@ func resourceVersionOf(existing *unstructured.Unstructured, result metav1.Object
 	return result.GetResourceVersion()
 }
 
-// hasPolicy reports a per-object annotation that the ssa apply must handle (ssa: Merge,
-// IfNotPresent or Ignore, force: enabled, reconcile: disabled).
+// hasPolicy reports a per-object policy that the ssa apply must handle (ssa: Merge,
+// IfNotPresent or Ignore, force: enabled, reconcile: disabled), set as an annotation or, as
+// fluxcd/pkg/ssa's selectors also accept, as a label.
 func hasPolicy(o metav1.Object) bool {
-	ann := o.GetAnnotations()
+	labels, ann := o.GetLabels(), o.GetAnnotations()
 	for _, k := range policyAnnotations {
 		if _, ok := ann[k]; ok {
+			return true
+		}
+		if _, ok := labels[k]; ok {
 			return true
 		}
 	}

@@ -54,6 +54,11 @@ func TestDirectEligibility(t *testing.T) {
 		{name: "ssa policy on the manifest", obj: obj("ConfigMap", map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue}), result: result(nil), want: false},
 		{name: "reconcile disabled in the cluster", obj: obj("ConfigMap", nil), existing: obj("ConfigMap", map[string]string{kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue}), result: result(nil), want: false},
 		{name: "reconcile disabled on an object without owner labels (seen in the dry-run)", obj: obj("ConfigMap", nil), result: result(map[string]string{kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue}, entry("helm", metav1.ManagedFieldsOperationUpdate, "")), want: false},
+		{name: "reconcile disabled as a label on an object without owner labels (seen in the dry-run)", obj: obj("ConfigMap", nil), result: func() *unstructured.Unstructured {
+			u := result(nil, entry("helm", metav1.ManagedFieldsOperationUpdate, ""))
+			u.SetLabels(map[string]string{kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue})
+			return u
+		}(), want: false},
 		{name: "namespace keeps the staged apply", obj: obj("Namespace", nil), result: result(nil), want: false},
 		{name: "spec.force keeps the staged apply", obj: obj("ConfigMap", nil), result: result(nil), force: true, want: false},
 	}

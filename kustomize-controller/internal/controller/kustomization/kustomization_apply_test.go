@@ -137,14 +137,22 @@ func TestApply_PerObjectAnnotations(t *testing.T) {
 	manual.Annotations = map[string]string{kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue}
 	manual.Data = map[string]string{"v": "cluster"}
 	g.Expect(env.Client.Create(t.Context(), manual)).To(Succeed())
+	// The same opt-out as a label (fluxcd/pkg/ssa accepts both).
+	labelled := &corev1.ConfigMap{}
+	labelled.Namespace, labelled.Name = ns, "labelled"
+	labelled.Labels = map[string]string{kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue}
+	labelled.Data = map[string]string{"v": "cluster"}
+	g.Expect(env.Client.Create(t.Context(), labelled)).To(Succeed())
 
 	files["once.yaml"] = configMap(ns, "once", map[string]string{"v": "2"}, map[string]string{kustomizev1.SSAAnnotation: kustomizev1.IfNotPresentValue})
 	files["normal.yaml"] = configMap(ns, "normal", map[string]string{"v": "2"}, nil)
 	files["manual.yaml"] = configMap(ns, "manual", map[string]string{"v": "git"}, nil)
+	files["labelled.yaml"] = configMap(ns, "labelled", map[string]string{"v": "git"}, nil)
 	art := artifacts.publish(t, files)
 	setArtifact(t, repo, art)
 	waitApplied(t, key, art.Revision)
 	g.Expect(getCM(g, t.Context(), ns, "normal").Data).To(HaveKeyWithValue("v", "2"))
 	g.Expect(getCM(g, t.Context(), ns, "once").Data).To(HaveKeyWithValue("v", "1"), "IfNotPresent objects are never updated")
 	g.Expect(getCM(g, t.Context(), ns, "manual").Data).To(HaveKeyWithValue("v", "cluster"), "reconcile: disabled in the cluster wins")
+	g.Expect(getCM(g, t.Context(), ns, "labelled").Data).To(HaveKeyWithValue("v", "cluster"), "reconcile: disabled as a label in the cluster wins")
 }
