@@ -30,7 +30,7 @@ import (
 type Set struct {
 	client   metadata.Interface
 	mapper   apimeta.RESTMapper
-	manager  string          // our field manager
+	manager  string             // our field manager
 	takeover []ssa.FieldManager // managers whose fields apply takes over
 
 	mu        sync.Mutex
