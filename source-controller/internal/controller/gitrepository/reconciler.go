@@ -30,6 +30,10 @@ type Reconciler struct {
 	// DependencyRequeueInterval is how long to wait for an included GitRepository that has no
 	// artifact yet. Zero means 10s.
 	DependencyRequeueInterval time.Duration
+	// ProgressAfter is how long a reconcile must have run, when it finds a new revision, to
+	// write its progress (ArtifactOutdated, Reconciling "building artifact: ...") ahead of the
+	// outcome; zero means 1s (kustomize-controller's default), negative: always.
+	ProgressAfter time.Duration
 
 	// checks keeps the no-change path from re-hashing unchanged artifact files.
 	checks artifactChecks
@@ -44,7 +48,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err := r.Get(ctx, req.NamespacedName, obj); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
-	s := &scope{obj: obj, old: obj.DeepCopy(), patcher: reconcile.NewPatcher(obj, r.Client)}
+	s := &scope{obj: obj, old: obj.DeepCopy(), patcher: reconcile.NewPatcher(obj, r.Client), start: time.Now()}
 
 	if obj.Spec.Suspend && obj.DeletionTimestamp.IsZero() {
 		return ctrl.Result{}, r.suspended(ctx, s)
@@ -99,9 +103,27 @@ func (r *Reconciler) finish(s *scope) reconcile.Finish {
 	}
 }
 
-// patchProgress writes the progress conditions now, so that watchers see the work started.
+// patchProgress writes the progress conditions now, so that watchers see the work started,
+// once the reconcile has run for ProgressAfter. The fetch, which takes most of a reconcile,
+// is over by then: a fetch that was quick is followed by a quick archive, and the outcome
+// write reports both at once. The conditions stay set in memory either way.
 func (r *Reconciler) patchProgress(ctx context.Context, s *scope) error {
+	if !progressDue(time.Since(s.start), r.ProgressAfter) {
+		return nil
+	}
 	return lifecycle.PatchProgress(ctx, s.patcher, s.obj, r.ControllerName)
+}
+
+// progressDue reports whether a reconcile that has run for elapsed writes its progress, for a
+// ProgressAfter of after (zero: 1s, negative: always).
+func progressDue(elapsed, after time.Duration) bool {
+	switch {
+	case after < 0:
+		return true
+	case after == 0:
+		after = time.Second
+	}
+	return elapsed >= after
 }
 
 // suspended records that a requested reconcile was seen and does nothing else.

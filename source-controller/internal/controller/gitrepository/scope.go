@@ -1,6 +1,8 @@
 package gitrepository
 
 import (
+	"time"
+
 	"github.com/fluxcd/pkg/apis/meta"
 
 	sourcev1 "github.com/eddy-gitops/eddy/api/source/v1"
@@ -13,7 +15,8 @@ type scope struct {
 	obj     *sourcev1.GitRepository
 	old     *sourcev1.GitRepository // as read, to detect recovery from a failure
 	patcher *reconcile.Patcher
-	dir     string // scratch directory; the checkout goes to dir/src
+	dir     string    // scratch directory; the checkout goes to dir/src
+	start   time.Time // when the reconcile began (see patchProgress)
 
 	// includes are the resolved spec.include entries with the artifacts to copy.
 	includes []include
