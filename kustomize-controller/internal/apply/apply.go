@@ -26,6 +26,9 @@ type Manager struct {
 	lookup Lookup
 	local  *LocalCheck
 	direct sync.Map // *unstructured.Unstructured -> directInfo, filled by Validate
+	// validated: Validate ran on this Manager; its dry-runs decided which objects are applied
+	// directly. Without it (a set validated by an earlier reconcile) the Lookup decides.
+	validated bool
 }
 
 // SetLookup lets Validate read owner labels and annotations from a cache instead of the

@@ -14,6 +14,8 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 )
 
 // This file is the one-request apply. fluxcd/pkg/ssa reads every object before applying it
@@ -22,12 +24,15 @@ import (
 // has just dry-run an object and the result shows that none of that is needed, one apply
 // request is enough.
 
-// directInfo is what a successful validation dry-run showed about an object.
+// directInfo is what a successful validation dry-run, or the Lookup, showed about an object.
 type directInfo struct {
 	resourceVersion string // "" when the object does not exist
 	// unverified: validated locally, not dry-run; the object may exist without owner labels,
 	// which the apply's answer shows (managers other than ours).
 	unverified bool
+	// fromCache: neither dry-run nor validated in this reconcile (cachedDirect); if the apply
+	// fails, the staged apply takes the object over, with its dry-run, recreation and messages.
+	fromCache bool
 }
 
 // noteDryRun records an object that can be applied directly: the dry-run succeeded, neither
@@ -81,20 +86,51 @@ func hasPolicy(o metav1.Object) bool {
 }
 
 // splitDirect separates the objects that can be applied with one request each: noted by
-// Validate, in the last apply stage (CRDs, Namespaces, classes and custom stages keep ssa's
-// staged apply with its waits), with neither spec.force nor spec.ignore in play.
+// Validate, or by the Lookup when Validate did not run (cachedDirect), in the last apply stage
+// (CRDs, Namespaces, classes and custom stages keep ssa's staged apply with its waits), with
+// neither spec.force nor spec.ignore in play.
 func (m *Manager) splitDirect(objs []*unstructured.Unstructured, force, ignore bool) (direct []*unstructured.Unstructured, info []directInfo, rest []*unstructured.Unstructured) {
 	for _, o := range objs {
+		var d directInfo
 		v, ok := m.direct.Load(o)
+		if ok {
+			d = v.(directInfo)
+		} else if !m.validated {
+			d, ok = m.cachedDirect(o)
+		}
 		if !ok || force || ignore || ssautils.IsClusterDefinition(o) || ssautils.IsClassDefinition(o) ||
 			ssautils.IsCustomStage(o, m.opts.CustomStageKinds) {
 			rest = append(rest, o)
 			continue
 		}
 		direct = append(direct, o)
-		info = append(info, v.(directInfo))
+		info = append(info, d)
 	}
 	return direct, info, rest
+}
+
+// cachedDirect decides from the Lookup alone whether an object of a set validated by an earlier
+// reconcile (the build did not change; typically a drift correction) can be applied with one
+// request: the informers hold it with our owner labels, no per-object policy, no kubectl
+// last-applied annotation and no field of a takeover manager, which is all the staged apply's
+// read and cleanup look for. What its dry-run would add is the unchanged check (the object
+// is applied because it changed) and the validation of a set that was valid; should the apply
+// fail all the same, applyDirect hands the object to the staged apply.
+func (m *Manager) cachedDirect(o *unstructured.Unstructured) (directInfo, bool) {
+	if m.lookup == nil || hasPolicy(o) {
+		return directInfo{}, false
+	}
+	md, found, known := m.lookup.Metadata(o.GroupVersionKind(), o.GetNamespace(), o.GetName())
+	if !found || !known || hasPolicy(md) || !m.lookup.NothingToTakeOver(md) {
+		return directInfo{}, false
+	}
+	if _, ok := md.Annotations[lastAppliedAnnotation]; ok {
+		return directInfo{}, false
+	}
+	if md.Labels[kustomizev1.NameLabel] != m.owner.Name || md.Labels[kustomizev1.NamespaceLabel] != m.owner.Namespace {
+		return directInfo{}, false
+	}
+	return directInfo{resourceVersion: md.ResourceVersion, fromCache: true}, true
 }
 
 // applyDirect applies objs concurrently (bounded by --concurrent-ssa), one request each.
@@ -107,6 +143,18 @@ func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstruct
 	for i, o := range objs {
 		g.Go(func() error {
 			applied, err := m.applyOne(gctx, o)
+			if err != nil && info[i].fromCache {
+				// As if the shortcut had not been taken: the staged apply dry-runs the object,
+				// recreates it if spec.force allows, and words the failure as it always does.
+				entry, err := m.rm.Apply(gctx, o, opts)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+				entries[i] = entry
+				return nil
+			}
 			if err != nil {
 				mu.Lock()
 				if firstErr == nil {

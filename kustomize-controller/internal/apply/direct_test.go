@@ -16,6 +16,8 @@ func (noLookup) Metadata(schema.GroupVersionKind, string, string) (*metav1.Parti
 	return nil, false, false
 }
 
+func (noLookup) NothingToTakeOver(*metav1.PartialObjectMetadata) bool { return false }
+
 // TestDirectEligibility: objects whose dry-run shows nothing for the staged apply's metadata
 // cleanup to do, and that use no per-object policy, skip ssa's staged apply; CRDs and Namespaces
 // never do. Other field managers that the cleanup leaves alone do not matter.
@@ -69,6 +71,65 @@ func TestDirectEligibility(t *testing.T) {
 			direct, _, rest := m.splitDirect([]*unstructured.Unstructured{tt.obj}, tt.force, false)
 			if got := len(direct) == 1; got != tt.want || len(direct)+len(rest) != 1 {
 				t.Errorf("direct = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// cacheLookup serves one cached object.
+type cacheLookup struct {
+	md    *metav1.PartialObjectMetadata
+	plain bool // NothingToTakeOver
+}
+
+func (c cacheLookup) Metadata(schema.GroupVersionKind, string, string) (*metav1.PartialObjectMetadata, bool, bool) {
+	return c.md, c.md != nil, true
+}
+
+func (c cacheLookup) NothingToTakeOver(*metav1.PartialObjectMetadata) bool { return c.plain }
+
+// TestCachedDirect: when Validate did not run (the set was validated by an earlier reconcile),
+// an object the informers show as ours, without policy, last-applied annotation or takeover
+// fields, is applied with one request; anything else goes through the staged apply.
+func TestCachedDirect(t *testing.T) {
+	owner := Owner{Name: "app", Namespace: "flux-system"}
+	md := func(labels, ann map[string]string) *metav1.PartialObjectMetadata {
+		m := &metav1.PartialObjectMetadata{}
+		m.Name, m.Namespace, m.ResourceVersion = "x", "apps", "42"
+		m.Labels = map[string]string{kustomizev1.NameLabel: owner.Name, kustomizev1.NamespaceLabel: owner.Namespace}
+		for k, v := range labels {
+			m.Labels[k] = v
+		}
+		m.Annotations = ann
+		return m
+	}
+	tests := []struct {
+		name      string
+		lookup    Lookup
+		validated bool
+		want      bool
+	}{
+		{name: "ours and plain", lookup: cacheLookup{md: md(nil, nil), plain: true}, want: true},
+		{name: "validated in this reconcile: its dry-run decided", lookup: cacheLookup{md: md(nil, nil), plain: true}, validated: true},
+		{name: "no lookup", lookup: nil},
+		{name: "not in the cache", lookup: cacheLookup{plain: true}},
+		{name: "another Kustomization's", lookup: cacheLookup{md: md(map[string]string{kustomizev1.NameLabel: "other"}, nil), plain: true}},
+		{name: "fields of kubectl to take over", lookup: cacheLookup{md: md(nil, nil)}},
+		{name: "kubectl's last-applied annotation", lookup: cacheLookup{md: md(nil, map[string]string{lastAppliedAnnotation: "{}"}), plain: true}},
+		{name: "reconcile disabled in the cluster", lookup: cacheLookup{md: md(nil, map[string]string{kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue}), plain: true}},
+		{name: "force as a label in the cluster", lookup: cacheLookup{md: md(map[string]string{kustomizev1.ForceAnnotation: kustomizev1.EnabledValue}, nil), plain: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &Manager{lookup: tt.lookup, owner: owner, validated: tt.validated}
+			o := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "ConfigMap",
+				"metadata": map[string]any{"name": "x", "namespace": "apps"}}}
+			direct, info, _ := m.splitDirect([]*unstructured.Unstructured{o}, false, false)
+			if got := len(direct) == 1; got != tt.want {
+				t.Fatalf("direct = %v, want %v", got, tt.want)
+			}
+			if tt.want && (info[0].resourceVersion != "42" || !info[0].fromCache) {
+				t.Errorf("info = %+v", info[0])
 			}
 		})
 	}

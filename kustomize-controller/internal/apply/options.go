@@ -40,6 +40,9 @@ func (o Owner) String() string { return o.Namespace + "/" + o.Name }
 // ssaOwner is the field manager and label group of everything kustomize-controller applies.
 var ssaOwner = ssa.Owner{Field: kustomizev1.FieldManager, Group: kustomizev1.GroupName}
 
+// lastAppliedAnnotation is kubectl's client-side apply record, which the staged apply removes.
+const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration"
+
 // exclusions are the per-object opt-outs of apply: reconcile: disabled and ssa: Ignore.
 var exclusions = map[string]string{
 	kustomizev1.ReconcileAnnotation: kustomizev1.DisabledValue,
@@ -68,7 +71,7 @@ func (o Options) applyOptions(force bool, timeout time.Duration) ssa.ApplyOption
 		opts.WaitInterval = o.WaitInterval
 	}
 	opts.Cleanup = ssa.ApplyCleanupOptions{
-		Annotations:   []string{"kubectl.kubernetes.io/last-applied-configuration"},
+		Annotations:   []string{lastAppliedAnnotation},
 		FieldManagers: TakeoverManagers(o.OverrideManagers),
 		// ssa: Merge keeps what other managers wrote, so their entries are left alone.
 		Exclusions: map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue},
@@ -99,4 +102,8 @@ func TakeoverManagers(overrides []string) []ssa.FieldManager {
 // the object exists and carries an owner label.
 type Lookup interface {
 	Metadata(gvk schema.GroupVersionKind, namespace, name string) (md *metav1.PartialObjectMetadata, found, known bool)
+	// NothingToTakeOver reports whether an object returned by Metadata carries no field of a
+	// takeover manager (TakeoverManagers), so that the staged apply's cleanup of its field
+	// managers would find nothing to do.
+	NothingToTakeOver(md *metav1.PartialObjectMetadata) bool
 }

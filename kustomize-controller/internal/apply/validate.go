@@ -32,6 +32,7 @@ import (
 // custom resources whose CRD is in the set, and objects in a Namespace the set creates. All
 // problems are reported together, sorted, so the message is stable across reconciles.
 func (m *Manager) Validate(ctx context.Context, objs []*unstructured.Unstructured, force bool) error {
+	m.validated = true
 	crdKinds, namespaces := provided(objs)
 	st, crdProblems := m.prepareLocal(ctx, objs, namespaces)
 	var (

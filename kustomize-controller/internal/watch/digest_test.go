@@ -98,3 +98,30 @@ func TestTakenOverAgreesWithSSA(t *testing.T) {
 		}
 	}
 }
+
+func TestNothingToTakeOver(t *testing.T) {
+	tests := []struct {
+		name            string
+		owned, override string
+		want            bool
+	}{
+		{"applied by us, nothing of kubectl", "5", "0", true},
+		{"kubectl fields", "5", "3", false},
+		{"never applied by us", "-1", "0", false},
+		{"not recorded", "", "", false},
+	}
+	s := &Set{}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			md := &metav1.PartialObjectMetadata{}
+			md.Annotations = map[string]string{}
+			if tt.owned != "" {
+				md.Annotations[ownedFieldsKey] = tt.owned
+				md.Annotations[overrideFieldsKey] = tt.override
+			}
+			if got := s.NothingToTakeOver(md); got != tt.want {
+				t.Errorf("NothingToTakeOver = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

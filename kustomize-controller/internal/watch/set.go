@@ -321,6 +321,13 @@ func (s *Set) Tracks(owner types.NamespacedName) bool {
 	return s.drift[owner] != nil || s.health[owner] != nil || s.changed[owner] != nil
 }
 
+// NothingToTakeOver reports whether a cached object (from Metadata) has no field of a takeover
+// manager and was applied by us (internal/apply's Lookup). The transform recorded both sizes.
+func (s *Set) NothingToTakeOver(md *metav1.PartialObjectMetadata) bool {
+	owned, err := strconv.Atoi(md.Annotations[ownedFieldsKey])
+	return err == nil && owned >= 0 && md.Annotations[overrideFieldsKey] == "0"
+}
+
 // Metadata returns the cached metadata of an object (internal/apply's Lookup). known is
 // false while the kind is not watched or its informer has not synced; an object the informer
 // does not hold carries no kustomize.toolkit.fluxcd.io/name label.
