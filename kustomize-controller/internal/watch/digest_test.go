@@ -6,6 +6,8 @@ import (
 	"github.com/fluxcd/pkg/ssa"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/eddy-gitops/eddy/kustomize-controller/internal/apply"
 )
 
 func TestDrifted(t *testing.T) {
@@ -61,20 +63,8 @@ func TestOwnedAndOverrideSize(t *testing.T) {
 	}
 }
 
-// takeover is the list internal/apply.TakeoverManagers builds (not imported: watch sits below
-// apply), with overrides.
-func takeover(overrides ...string) []ssa.FieldManager {
-	out := []ssa.FieldManager{
-		{Name: "kubectl", OperationType: metav1.ManagedFieldsOperationApply},
-		{Name: "kubectl", OperationType: metav1.ManagedFieldsOperationUpdate},
-		{Name: "before-first-apply", OperationType: metav1.ManagedFieldsOperationUpdate},
-	}
-	for _, m := range overrides {
-		out = append(out, ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationApply},
-			ssa.FieldManager{Name: m, OperationType: metav1.ManagedFieldsOperationUpdate})
-	}
-	return out
-}
+// takeover is the list the controller watches with (apply.TakeoverManagers), with overrides.
+func takeover(overrides ...string) []ssa.FieldManager { return apply.TakeoverManagers(overrides) }
 
 // TestTakenOverAgreesWithSSA: the watch counts as drift exactly the fields of the entries the
 // staged apply's cleanup (fluxcd/pkg/ssa.PatchRemoveFieldsManagers, same matcher) would take.

@@ -36,12 +36,7 @@ func TestDirectApply_OtherFieldManagers(t *testing.T) {
 			g.Expect(env.Client.Update(t.Context(), cm, client.FieldOwner(tt.manager))).To(Succeed())
 
 			files["cm.yaml"] = configMap(ns, "cm", map[string]string{"ours": "v2"}, nil)
-			rev := publishRevision(t, ns, files)
-			requests.reset()
-			requests.key = dryRunKey
-			t.Cleanup(func() { requests.key = nil })
-			reconcileUntilAttempted(t, key, rev)
-			counts := requests.reset()
+			rev, counts := publishCounted(t, ns, key, files, dryRunKey)
 			g.Expect(getKs(g, t.Context(), key).Status.LastAppliedRevision).To(Equal(rev))
 
 			got := getCM(g, t.Context(), ns, "cm")
@@ -77,12 +72,7 @@ func TestDirectApply_ChangedDeployment(t *testing.T) {
 	}, 60*time.Second, 100*time.Millisecond).Should(Succeed())
 
 	files["d.yaml"] = strings.Replace(deploymentManifest(ns, "web", 0), "podinfo:6.7.0", "podinfo:6.7.1", 1)
-	rev := publishRevision(t, ns, files)
-	requests.reset()
-	requests.key = dryRunKey
-	t.Cleanup(func() { requests.key = nil })
-	reconcileUntilAttempted(t, key, rev)
-	counts := requests.reset()
+	rev, counts := publishCounted(t, ns, key, files, dryRunKey)
 	g.Expect(getKs(g, t.Context(), key).Status.LastAppliedRevision).To(Equal(rev))
 	g.Expect(counts).To(Equal(map[string]int{"PATCH dry-run": 1, "PATCH": 1}), "a validation dry-run and the apply: %v", counts)
 	d := &appsv1.Deployment{}

@@ -44,6 +44,19 @@ func publishRevision(t *testing.T, ns string, files map[string]string) string {
 	return art.Revision
 }
 
+// publishCounted publishes files as a new revision of the manual Kustomization's source,
+// reconciles until that revision was attempted, and returns it with the requests the manual
+// reconciler sent to the cluster meanwhile, counted by key.
+func publishCounted(t *testing.T, ns string, key client.ObjectKey, files map[string]string, by func(*http.Request) string) (string, map[string]int) {
+	t.Helper()
+	rev := publishRevision(t, ns, files)
+	requests.reset()
+	requests.key = by
+	defer func() { requests.key = nil }()
+	reconcileUntilAttempted(t, key, rev)
+	return rev, requests.reset()
+}
+
 // reconcileUntilAttempted runs the manual reconciler until it has handled revision (its
 // cached client may still show the previous artifact at first; such reconciles are no-ops
 // that send no request to the cluster).
@@ -184,12 +197,7 @@ func TestLocalValidation_RejectsInvalidObjects(t *testing.T) {
 			files["good.yaml"] = configMap(ns, "good", nil, nil)
 			files["good-sprocket.yaml"] = sprocket(ns, "good", "size: 2")
 			files["bad.yaml"] = fmt.Sprintf(tt.bad, ns)
-			rev := publishRevision(t, ns, files)
-			requests.reset()
-			requests.key = dryRunKey
-			t.Cleanup(func() { requests.key = nil })
-			reconcileUntilAttempted(t, key, rev)
-			counts := requests.reset()
+			_, counts := publishCounted(t, ns, key, files, dryRunKey)
 
 			got := getKs(g, t.Context(), key)
 			g.Expect(conditions.GetReason(got, meta.ReadyCondition)).To(Equal(kustomizev1.ReconciliationFailedReason))
@@ -219,12 +227,7 @@ func TestLocalValidation_OneRequestPerNewObject(t *testing.T) {
 		name := fmt.Sprintf("cm-%03d", i)
 		files[name+".yaml"] = configMap(ns, name, map[string]string{"i": fmt.Sprint(i)}, nil)
 	}
-	rev := publishRevision(t, ns, files)
-	requests.reset()
-	requests.key = dryRunKey
-	t.Cleanup(func() { requests.key = nil })
-	reconcileUntilAttempted(t, key, rev)
-	counts := requests.reset()
+	rev, counts := publishCounted(t, ns, key, files, dryRunKey)
 	g.Expect(getKs(g, t.Context(), key).Status.LastAppliedRevision).To(Equal(rev))
 	total := 0
 	for _, c := range counts {
@@ -283,12 +286,7 @@ func TestLocalValidation_FewNewObjectsAreReadNotListed(t *testing.T) {
 	g.Expect(env.Client.Create(t.Context(), foreign)).To(Succeed())
 	files["new.yaml"] = configMap(ns, "new", map[string]string{"k": "v"}, nil)
 	files["foreign.yaml"] = configMap(ns, "foreign", map[string]string{"k": "ours"}, nil)
-	rev := publishRevision(t, ns, files)
-	requests.reset()
-	requests.key = listOrGetKey
-	t.Cleanup(func() { requests.key = nil })
-	reconcileUntilAttempted(t, key, rev)
-	counts := requests.reset()
+	rev, counts := publishCounted(t, ns, key, files, listOrGetKey)
 	g.Expect(getKs(g, t.Context(), key).Status.LastAppliedRevision).To(Equal(rev))
 	g.Expect(counts).NotTo(HaveKey("LIST configmaps"), "requests: %v", counts)
 	g.Expect(counts).NotTo(HaveKey("GET "+ns), "the namespace is known from the cache: %v", counts)
@@ -471,12 +469,7 @@ func TestLocalValidation_FollowsCRDChanges(t *testing.T) {
 	setSize(map[string]any{"color": map[string]any{"type": "string"}})
 	files["colored.yaml"] = cr(ns, "colored", "size: 1, color: red")
 	waitServerAgrees(t, files["colored.yaml"], "")
-	rev := publishRevision(t, ns, files)
-	requests.reset()
-	requests.key = dryRunKey
-	t.Cleanup(func() { requests.key = nil })
-	reconcileUntilAttempted(t, key, rev)
-	counts := requests.reset()
+	rev, counts := publishCounted(t, ns, key, files, dryRunKey)
 	got := getKs(g, t.Context(), key)
 	g.Expect(got.Status.LastAppliedRevision).To(Equal(rev), "Ready: %s", conditions.GetMessage(got, meta.ReadyCondition))
 	g.Expect(counts).NotTo(HaveKey("PATCH dry-run"), "validated locally against the new schema")
