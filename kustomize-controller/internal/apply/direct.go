@@ -21,8 +21,9 @@ import (
 // This file is the one-request apply. fluxcd/pkg/ssa reads every object before applying it
 // (to skip excluded objects, clean up other field managers, recreate immutable objects) and
 // dry-runs it (to tell unchanged from configured): three requests per object. When Validate
-// has just dry-run an object and the result shows that none of that is needed, one apply
-// request is enough.
+// has just dry-run an object and the result shows that none of that is needed, or when the
+// informers show as much for an object of a set validated by an earlier reconcile
+// (cachedDirect), one apply request is enough.
 
 // directInfo is what a successful validation dry-run, or the Lookup, showed about an object.
 type directInfo struct {
