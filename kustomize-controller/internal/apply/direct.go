@@ -58,7 +58,7 @@ func (m *Manager) needsCleanup(o metav1.Object) bool {
 	u := &unstructured.Unstructured{Object: map[string]any{}}
 	u.SetAnnotations(o.GetAnnotations())
 	u.SetManagedFields(o.GetManagedFields())
-	c := m.opts.applyOptions(false, 0).Cleanup
+	c := m.opts.cleanup()
 	return len(ssa.PatchRemoveAnnotations(u, c.Annotations)) > 0 || len(ssa.PatchRemoveFieldsManagers(u, c.FieldManagers)) > 0
 }
 
@@ -122,10 +122,9 @@ func (m *Manager) cachedDirect(o *unstructured.Unstructured) (directInfo, bool) 
 		return directInfo{}, false
 	}
 	md, found, known := m.lookup.Metadata(o.GroupVersionKind(), o.GetNamespace(), o.GetName())
-	if !found || !known || hasPolicy(md) || !m.lookup.NothingToTakeOver(md) {
-		return directInfo{}, false
-	}
-	if _, ok := md.Annotations[lastAppliedAnnotation]; ok {
+	// The informers keep no managedFields, only what NothingToTakeOver reads; needsCleanup
+	// checks the annotations the staged apply would remove.
+	if !found || !known || hasPolicy(md) || !m.lookup.NothingToTakeOver(md) || m.needsCleanup(md) {
 		return directInfo{}, false
 	}
 	if md.Labels[kustomizev1.NameLabel] != m.owner.Name || md.Labels[kustomizev1.NamespaceLabel] != m.owner.Namespace {

@@ -70,13 +70,18 @@ func (o Options) applyOptions(force bool, timeout time.Duration) ssa.ApplyOption
 	if o.WaitInterval > 0 {
 		opts.WaitInterval = o.WaitInterval
 	}
-	opts.Cleanup = ssa.ApplyCleanupOptions{
+	opts.Cleanup = o.cleanup()
+	return opts
+}
+
+// cleanup is what the staged apply removes from an object's metadata before applying it.
+func (o Options) cleanup() ssa.ApplyCleanupOptions {
+	return ssa.ApplyCleanupOptions{
 		Annotations:   []string{lastAppliedAnnotation},
 		FieldManagers: TakeoverManagers(o.OverrideManagers),
 		// ssa: Merge keeps what other managers wrote, so their entries are left alone.
 		Exclusions: map[string]string{kustomizev1.SSAAnnotation: kustomizev1.MergeValue},
 	}
-	return opts
 }
 
 // TakeoverManagers are the field managers whose entries the staged apply hands over to ours
