@@ -19,5 +19,8 @@
 // informer has delivered it, so that a reconcile started from an older cached copy can step aside
 // instead of writing the same outcome again.
 //
+// ProgressDue (progress.go) is the rule for writing progress ahead of the outcome: only once a
+// reconcile has run for a while (a second by default), so that a quick one costs one write.
+//
 // It builds on fluxcd/pkg/runtime's conditions package and controller-runtime's client.
 package reconcile

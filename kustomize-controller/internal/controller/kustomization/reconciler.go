@@ -71,7 +71,8 @@ type Reconciler struct {
 	// (health checks on objects applied by others, remote clusters); default 2s.
 	HealthInterval time.Duration
 	// ProgressAfter is how long a reconcile runs before it writes its progress (Reconciling=True,
-	// Ready=Unknown) ahead of the outcome; default 1s, negative: at the first step that works.
+	// Ready=Unknown) ahead of the outcome (reconcile.ProgressDue); zero: 1s, negative: at the first
+	// step that works.
 	ProgressAfter time.Duration
 	// AdditiveCELDependencyCheck runs readyExpr in addition to the built-in readiness check
 	// (feature gate) instead of replacing it.
@@ -258,7 +259,7 @@ func (r *Reconciler) progress(ctx context.Context, s *scope, format string, args
 	msg := fmt.Sprintf(format, args...)
 	conditions.MarkReconciling(s.obj, meta.ProgressingReason, "%s", msg)
 	conditions.MarkUnknown(s.obj, meta.ReadyCondition, meta.ProgressingReason, "Reconciliation in progress")
-	if s.progressed || time.Since(s.start) < r.progressAfter() {
+	if s.progressed || !reconcile.ProgressDue(time.Since(s.start), r.ProgressAfter) {
 		return
 	}
 	s.progressed = true
@@ -271,16 +272,6 @@ func (r *Reconciler) progress(ctx context.Context, s *scope, format string, args
 	if err := s.patcher.Patch(ctx, s.obj, reconcile.WithFieldOwner(kustomizev1.StatusFieldManager)); err != nil {
 		log.FromContext(ctx).Error(err, "failed to report progress")
 	}
-}
-
-func (r *Reconciler) progressAfter() time.Duration {
-	switch {
-	case r.ProgressAfter < 0:
-		return 0
-	case r.ProgressAfter == 0:
-		return time.Second
-	}
-	return r.ProgressAfter
 }
 
 // retry wraps a failure so that it is retried after spec.retryInterval, as Flux does.

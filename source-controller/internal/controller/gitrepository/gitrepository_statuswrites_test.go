@@ -15,27 +15,6 @@ import (
 	"github.com/eddy-gitops/eddy/source-controller/internal/git/gittest"
 )
 
-func TestProgressDue(t *testing.T) {
-	tests := []struct {
-		name           string
-		elapsed, after time.Duration
-		want           bool
-	}{
-		{"default, quick", 200 * time.Millisecond, 0, false},
-		{"default, a second", time.Second, 0, true},
-		{"set, under", 2 * time.Second, 3 * time.Second, false},
-		{"set, over", 4 * time.Second, 3 * time.Second, true},
-		{"negative: always", 0, -1, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := progressDue(tt.elapsed, tt.after); got != tt.want {
-				t.Errorf("progressDue(%s, %s) = %v, want %v", tt.elapsed, tt.after, got, tt.want)
-			}
-		})
-	}
-}
-
 // TestGitRepository_newRevisionOneStatusWrite: a new commit that is fetched and stored within a
 // second is reported with one status write, the outcome, as kustomize-controller reports a quick
 // reconcile; the watch sees the request and that write, nothing in between.

@@ -32,7 +32,7 @@ type Reconciler struct {
 	DependencyRequeueInterval time.Duration
 	// ProgressAfter is how long a reconcile must have run, when it finds a new revision, to
 	// write its progress (ArtifactOutdated, Reconciling "building artifact: ...") ahead of the
-	// outcome; zero means 1s (kustomize-controller's default), negative: always.
+	// outcome (reconcile.ProgressDue, as in kustomize-controller); zero means 1s, negative: always.
 	ProgressAfter time.Duration
 
 	// checks keeps the no-change path from re-hashing unchanged artifact files.
@@ -108,22 +108,10 @@ func (r *Reconciler) finish(s *scope) reconcile.Finish {
 // is over by then: a fetch that was quick is followed by a quick archive, and the outcome
 // write reports both at once. The conditions stay set in memory either way.
 func (r *Reconciler) patchProgress(ctx context.Context, s *scope) error {
-	if !progressDue(time.Since(s.start), r.ProgressAfter) {
+	if !reconcile.ProgressDue(time.Since(s.start), r.ProgressAfter) {
 		return nil
 	}
 	return lifecycle.PatchProgress(ctx, s.patcher, s.obj, r.ControllerName)
-}
-
-// progressDue reports whether a reconcile that has run for elapsed writes its progress, for a
-// ProgressAfter of after (zero: 1s, negative: always).
-func progressDue(elapsed, after time.Duration) bool {
-	switch {
-	case after < 0:
-		return true
-	case after == 0:
-		after = time.Second
-	}
-	return elapsed >= after
 }
 
 // suspended records that a requested reconcile was seen and does nothing else.
