@@ -154,6 +154,10 @@ func checkout(ctx context.Context, opts CloneOptions) (*Commit, error) {
 		return nil, err
 	}
 	defer client.Close()
+	// The listing that compares the branch with LastRevision and the clone after it share one
+	// session: one ref advertisement per checkout (session.go).
+	ctx, closeSessions := withSessionReuse(ctx)
+	defer closeSessions()
 	return client.Clone(ctx, opts.URL, repository.CloneConfig{
 		CheckoutStrategy: repository.CheckoutStrategy{
 			Branch:  ref.Branch,

@@ -86,13 +86,18 @@ func TestCheckout_lastRevisionSkipsClone(t *testing.T) {
 		ref          Reference
 		last         string
 		wantConcrete bool
-		wantUploads  int64
+		// Each checkout reads the refs once: a moved branch is fetched on the session whose
+		// advertisement showed it (session.go).
+		wantAdvertisements, wantUploads int64
 	}{
-		{name: "branch unchanged", ref: Reference{Branch: "master"}, last: "master@sha1:" + f.second, wantUploads: 0},
-		{name: "branch moved", ref: Reference{Branch: "master"}, last: "master@sha1:" + f.first, wantConcrete: true, wantUploads: 1},
-		{name: "tag unchanged", ref: Reference{Tag: "v1.1.0"}, last: "v1.1.0@sha1:" + f.release, wantUploads: 0},
-		{name: "ref name unchanged", ref: Reference{Name: "refs/pull/1/head"}, last: "refs/pull/1/head@sha1:" + f.pull, wantUploads: 0},
-		{name: "commit unchanged", ref: Reference{Commit: f.first}, last: "sha1:" + f.first, wantUploads: 0},
+		{name: "branch unchanged", ref: Reference{Branch: "master"}, last: "master@sha1:" + f.second, wantAdvertisements: 1},
+		{name: "branch moved", ref: Reference{Branch: "master"}, last: "master@sha1:" + f.first, wantConcrete: true, wantAdvertisements: 1, wantUploads: 1},
+		{name: "first checkout", ref: Reference{Branch: "master"}, wantConcrete: true, wantAdvertisements: 1, wantUploads: 1},
+		{name: "tag unchanged", ref: Reference{Tag: "v1.1.0"}, last: "v1.1.0@sha1:" + f.release, wantAdvertisements: 1},
+		{name: "tag moved", ref: Reference{Tag: "v1.1.0"}, last: "v1.1.0@sha1:" + f.first, wantConcrete: true, wantAdvertisements: 1, wantUploads: 1},
+		{name: "ref name unchanged", ref: Reference{Name: "refs/pull/1/head"}, last: "refs/pull/1/head@sha1:" + f.pull, wantAdvertisements: 1},
+		{name: "ref name moved", ref: Reference{Name: "refs/pull/1/head"}, last: "refs/pull/1/head@sha1:" + f.first, wantConcrete: true, wantAdvertisements: 1, wantUploads: 1},
+		{name: "commit unchanged", ref: Reference{Commit: f.first}, last: "sha1:" + f.first},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,6 +107,7 @@ func TestCheckout_lastRevisionSkipsClone(t *testing.T) {
 			g.Expect(err).NotTo(HaveOccurred())
 			g.Expect(Concrete(c)).To(Equal(tt.wantConcrete))
 			g.Expect(f.srv.UploadPacks.Load()).To(Equal(tt.wantUploads))
+			g.Expect(f.srv.Advertisements.Load()).To(Equal(tt.wantAdvertisements))
 			if !tt.wantConcrete {
 				g.Expect(Revision(c, tt.ref)).To(Equal(tt.last))
 			}
