@@ -16,8 +16,8 @@
 // Workload 4 runs at 100 and 1,000 units by default (--units), the large size --large-runs
 // times; it also reports the CPU time of every process the harness started. Workload 5 splits
 // each commit's latency at what a watch of the GitRepository shows (the reconcile request, then
-// the artifact) and sets the source stage beside a Git floor: the harness's own ref listing and
-// shallow clone of the commit with go-git (stages.go). Workload 7
+// the artifact) and sets the source stage beside a Git floor: the harness's own shallow clone of
+// the commit with go-git, one ref advertisement and one fetch (stages.go). Workload 7
 // (workload_cost.go) runs only when named: it prices, in kube-apiserver CPU, each kind of request
 // workload 4 sends beyond its floor.
 //

@@ -251,7 +251,7 @@ func stagesTable(res map[string][]commitStages) table {
 	t.notes = []string{
 		"each stage ends when the harness sees its result on a watch (the request and the artifact) or by polling every 5 ms (the ConfigMap), so each includes one delivery to the harness; the stages' medians need not add up to the total's",
 		"with the annotation trigger the first stage is the harness's own write; with the webhook it is notification-controller verifying the delivery and writing the request",
-		"Git floor: after each commit is applied, the harness lists the refs of the repository and clones main at depth 1 into a temporary directory with go-git, the library source-controller fetches with; the in-process Git server starts git-upload-pack for each request",
+		"Git floor: after each commit is applied, the harness clones main at depth 1 into a temporary directory with go-git, the library source-controller fetches with: one ref advertisement and one fetch, the least a new commit needs; the in-process Git server starts git-upload-pack for each request",
 	}
 	return t
 }
