@@ -99,8 +99,7 @@ func (m *Manager) splitDirect(objs []*unstructured.Unstructured, force, ignore b
 		} else if !m.validated {
 			d, ok = m.cachedDirect(o)
 		}
-		if !ok || force || ignore || ssautils.IsClusterDefinition(o) || ssautils.IsClassDefinition(o) ||
-			ssautils.IsCustomStage(o, m.opts.CustomStageKinds) {
+		if !ok || force || ignore || !m.lastStage(o) {
 			rest = append(rest, o)
 			continue
 		}
@@ -108,6 +107,38 @@ func (m *Manager) splitDirect(objs []*unstructured.Unstructured, force, ignore b
 		info = append(info, d)
 	}
 	return direct, info, rest
+}
+
+// lastStage reports whether o is applied in ssa's last stage: not a CRD, Namespace, class or
+// --custom-apply-stage-kinds object, which keep the staged apply with its waits.
+func (m *Manager) lastStage(o *unstructured.Unstructured) bool {
+	return !ssautils.IsClusterDefinition(o) && !ssautils.IsClassDefinition(o) && !ssautils.IsCustomStage(o, m.opts.CustomStageKinds)
+}
+
+// ValidatedByApply reports whether objs, what a reconcile is about to write, can skip Validate
+// because their apply validates them as well, and if so prepares Apply to send them with one
+// request. That holds for a single object (the usual image update) that the informers show as
+// ours and plain (cachedDirect), outside spec.force and spec.ignore. Validate dry-runs a set so
+// that one bad object stops the reconcile before any other is written; with one object there is
+// no other, and its apply is refused by the same checks (schema, admission, the account's
+// rights) with nothing written. When Apply then fails, the caller runs Validate to report the
+// refusal as a validation failure, in the words it always has.
+func (m *Manager) ValidatedByApply(objs []*unstructured.Unstructured, force bool, ignore []kustomizev1.IgnoreRule) bool {
+	if len(objs) != 1 || force || len(ignore) > 0 || m.validated {
+		return false
+	}
+	o := objs[0]
+	if ssautils.AnyInMetadata(o, exclusions) || !m.lastStage(o) {
+		return false
+	}
+	d, ok := m.cachedDirect(o)
+	if !ok {
+		return false
+	}
+	// Not fromCache: a failed apply is reported as it is, and the caller validates.
+	d.fromCache = false
+	m.direct.Store(o, d)
+	return true
 }
 
 // cachedDirect decides from the Lookup alone whether an object of a set validated by an earlier

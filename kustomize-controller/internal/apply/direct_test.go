@@ -134,3 +134,56 @@ func TestCachedDirect(t *testing.T) {
 		})
 	}
 }
+
+// TestValidatedByApply: only a revision whose single change is an object of ours and plain
+// (what cachedDirect accepts), applied in the last stage, outside spec.force and spec.ignore,
+// skips Validate; the object is then sent directly, and a failure is reported as it is (not
+// handed to the staged apply), for the caller to validate.
+func TestValidatedByApply(t *testing.T) {
+	owner := Owner{Name: "app", Namespace: "flux-system"}
+	ours := &metav1.PartialObjectMetadata{}
+	ours.Name, ours.Namespace, ours.ResourceVersion = "x", "apps", "42"
+	ours.Labels = map[string]string{kustomizev1.NameLabel: owner.Name, kustomizev1.NamespaceLabel: owner.Namespace}
+	obj := func(kind, name string, annotations map[string]any) *unstructured.Unstructured {
+		md := map[string]any{"name": name, "namespace": "apps"}
+		if annotations != nil {
+			md["annotations"] = annotations
+		}
+		return &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": kind, "metadata": md}}
+	}
+	plain := cacheLookup{md: ours, plain: true}
+	tests := []struct {
+		name      string
+		objs      []*unstructured.Unstructured
+		lookup    Lookup
+		force     bool
+		ignore    []kustomizev1.IgnoreRule
+		validated bool
+		want      bool
+	}{
+		{name: "one object, ours and plain", objs: []*unstructured.Unstructured{obj("ConfigMap", "x", nil)}, lookup: plain, want: true},
+		{name: "two objects", objs: []*unstructured.Unstructured{obj("ConfigMap", "x", nil), obj("ConfigMap", "y", nil)}, lookup: plain},
+		{name: "spec.force", objs: []*unstructured.Unstructured{obj("ConfigMap", "x", nil)}, lookup: plain, force: true},
+		{name: "spec.ignore", objs: []*unstructured.Unstructured{obj("ConfigMap", "x", nil)}, lookup: plain, ignore: []kustomizev1.IgnoreRule{{Paths: []string{"/data"}}}},
+		{name: "already validated", objs: []*unstructured.Unstructured{obj("ConfigMap", "x", nil)}, lookup: plain, validated: true},
+		{name: "no lookup", objs: []*unstructured.Unstructured{obj("ConfigMap", "x", nil)}},
+		{name: "not ours or not plain (cachedDirect refuses)", objs: []*unstructured.Unstructured{obj("ConfigMap", "x", nil)}, lookup: cacheLookup{md: ours}},
+		{name: "a Namespace (first stage)", objs: []*unstructured.Unstructured{obj("Namespace", "x", nil)}, lookup: plain},
+		{name: "an apply policy in the manifest", objs: []*unstructured.Unstructured{obj("ConfigMap", "x", map[string]any{kustomizev1.SSAAnnotation: kustomizev1.IfNotPresentValue})}, lookup: plain},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &Manager{lookup: tt.lookup, owner: owner, validated: tt.validated}
+			if got := m.ValidatedByApply(tt.objs, tt.force, tt.ignore); got != tt.want {
+				t.Fatalf("ValidatedByApply = %v, want %v", got, tt.want)
+			}
+			direct, info, _ := m.splitDirect(tt.objs, tt.force, len(tt.ignore) > 0)
+			if !tt.want {
+				return
+			}
+			if len(direct) != 1 || info[0].resourceVersion != "42" || info[0].fromCache {
+				t.Errorf("direct = %d, info = %+v: want the object sent directly, its failure reported as it is", len(direct), info)
+			}
+		})
+	}
+}

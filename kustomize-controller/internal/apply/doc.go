@@ -19,7 +19,9 @@
 // dry-run showed to be plain (nothing for the staged apply's metadata cleanup to do, no
 // per-object apply policy, last stage), with a single apply request (direct.go). So is an
 // object of a set validated by an earlier reconcile (a drift correction) that the Lookup shows
-// as ours and plain; should that apply fail, the staged apply takes the object over. Every
+// as ours and plain; should that apply fail, the staged apply takes the object over. The same
+// holds for a revision whose only change is one such object (ValidatedByApply): its apply
+// validates it, and the caller runs Validate only if the server refuses it. Every
 // other object goes through ssa's staged apply (GET, dry-run, cleanup, apply, force-recreate). Prune and DeleteAll
 // garbage-collect only objects that carry this Kustomization's owner labels and do not opt out
 // (prune: disabled, reconcile: disabled).

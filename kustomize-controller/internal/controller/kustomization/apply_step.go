@@ -62,9 +62,11 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 		}
 		return nil
 	}
-	if !s.validated {
+	// A single changed object of ours (an image update) is validated by its own apply.
+	byApply := !s.validated && s.applier.ValidatedByApply(plan.apply, obj.Spec.Force, obj.Spec.Ignore)
+	if !s.validated && !byApply {
 		if err := s.applier.Validate(ctx, plan.apply, obj.Spec.Force); err != nil {
-			return retry(obj, kustomizev1.ReconciliationFailedReason, fmt.Errorf("validation failed, nothing was applied:\n%w", err))
+			return validationFailed(obj, err)
 		}
 	}
 	r.progress(ctx, s, "Applying revision %s with a timeout of %s", s.revision, obj.GetTimeout())
@@ -73,6 +75,12 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 		s.changed = true
 		r.event(obj, s.revision, s.origin, eventInfo, kustomizev1.ProgressingReason, msg, nil)
 	}
+	if err != nil && byApply {
+		// The object was refused and nothing was written: say why as the validation would have.
+		if verr := s.applier.Validate(ctx, plan.apply, obj.Spec.Force); verr != nil {
+			return validationFailed(obj, verr)
+		}
+	}
 	if err != nil {
 		// Keep track of whatever was created before the failure, so that it can be pruned later.
 		obj.Status.Inventory = mergeInventories(s.previous, inventory.FromChangeSet(cs))
@@ -80,6 +88,11 @@ func (r *Reconciler) reconcileApply(ctx context.Context, s *scope) error {
 	}
 	obj.Status.Inventory = inventory.FromObjects(s.objects) // decoded by planApply
 	return nil
+}
+
+// validationFailed reports a set refused before anything was written.
+func validationFailed(obj *kustomizev1.Kustomization, err error) error {
+	return retry(obj, kustomizev1.ReconciliationFailedReason, fmt.Errorf("validation failed, nothing was applied:\n%w", err))
 }
 
 // reconcilePrune deletes the objects that left the set (spec.prune). Only objects listed in the
