@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	extgogit "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/storage/memory"
 	. "github.com/onsi/gomega"
 
 	"github.com/eddy-gitops/eddy/source-controller/internal/git/gittest"
@@ -82,5 +85,24 @@ func TestCheckout_redirectedRepository(t *testing.T) {
 	g.Expect(Revision(c, Reference{})).To(Equal("master@sha1:" + f.second))
 	g.Expect(postsToOldPath).To(BeZero())
 	g.Expect(f.srv.Advertisements.Load()).To(Equal(int64(1)))
+	g.Expect(f.srv.UploadPacks.Load()).To(Equal(int64(1)))
+}
+
+// Outside a Checkout (the all-in-one binary's other Git users, tests) the wrapped transports
+// behave as go-git's own: nothing is shared, each operation asks for the refs.
+func TestTransportOutsideCheckout(t *testing.T) {
+	g := NewWithT(t)
+	f := newFixture(t, "", "")
+	f.srv.ResetCounters()
+	remote := extgogit.NewRemote(memory.NewStorage(), &config.RemoteConfig{Name: "origin", URLs: []string{f.url}})
+	refs, err := remote.ListContext(t.Context(), &extgogit.ListOptions{})
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(refs).NotTo(BeEmpty())
+	repo, err := extgogit.PlainCloneContext(t.Context(), t.TempDir(), false, &extgogit.CloneOptions{URL: f.url, Depth: 1})
+	g.Expect(err).NotTo(HaveOccurred())
+	head, err := repo.Head()
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(head.Hash().String()).To(Equal(f.second))
+	g.Expect(f.srv.Advertisements.Load()).To(Equal(int64(2)))
 	g.Expect(f.srv.UploadPacks.Load()).To(Equal(int64(1)))
 }

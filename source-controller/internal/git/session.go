@@ -21,13 +21,16 @@ import (
 // revision check meant. The session keeps what its first request learned: the endpoint after a
 // redirect (HTTP), the running git-upload-pack (SSH). Outside a Checkout nothing is shared.
 
-var installSessionReuse = sync.OnceFunc(func() {
+// The transports are installed before main runs: go-git's protocol table is a plain map, and
+// in the all-in-one binary other controllers' Git operations read it concurrently. Outside a
+// Checkout the wrapper changes nothing but when a session opens (at its first request).
+func init() {
 	for _, scheme := range []string{"http", "https", "ssh"} {
 		if inner, ok := client.Protocols[scheme]; ok && inner != nil {
 			client.InstallProtocol(scheme, reusingTransport{inner: inner})
 		}
 	}
-})
+}
 
 type sessionCacheKey struct{}
 
@@ -47,7 +50,6 @@ type sharedSession struct {
 // their ref advertisement until one of them fetches, and a function closing the sessions left
 // open; call it when the checkout is done.
 func withSessionReuse(ctx context.Context) (context.Context, func()) {
-	installSessionReuse()
 	c := &sessionCache{sessions: map[string]*sharedSession{}}
 	return context.WithValue(ctx, sessionCacheKey{}, c), c.close
 }
