@@ -14,6 +14,7 @@
 // the heapsampling package, imported here, turns heap-profile sampling off at start);
 // docs/guides/operating.md explains them to operators. events.go builds the broadcaster behind
 // Kubernetes Events: Warning and Normal events go through correlators of their own
-// (--event-cache-size sizes the Warnings'). logfilter.go keeps
+// (--event-cache-size sizes the Warnings'). eventpost.go posts events to notification-controller
+// (--events-addr) from a bounded queue, so that no reconcile waits for it. logfilter.go keeps
 // client-go from logging a request the controller cancelled on purpose as an error.
 package manager

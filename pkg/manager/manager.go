@@ -113,9 +113,9 @@ func New(cfg Config, o Options) (_ *Runtime, err error) {
 		return nil, err
 	}
 
-	recorder, err := events.NewRecorder(log.WithName("events"), o.EventsAddr, cfg.Name, events.WithManager(mgr))
+	recorder, err := newRecorder(mgr, log.WithName("events"), o.EventsAddr, cfg.Name)
 	if err != nil {
-		return nil, fmt.Errorf("--events-addr: %w", err)
+		return nil, err
 	}
 	return &Runtime{Manager: mgr, Log: log, Recorder: recorder, broadcaster: broadcaster}, nil
 }

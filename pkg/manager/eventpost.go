@@ -1,0 +1,157 @@
+package manager
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"sync"
+
+	"github.com/fluxcd/pkg/runtime/events"
+	"github.com/go-logr/logr"
+	"github.com/prometheus/client_golang/prometheus"
+	apimeta "k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	ctrl "sigs.k8s.io/controller-runtime"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
+)
+
+// fluxcd/pkg/runtime/events POSTs every event to notification-controller (--events-addr) in the
+// goroutine that records it, with retries: a reconcile waits for notification-controller before
+// it goes on, and when notification-controller is down, for about 15 seconds of retries per
+// event (Flux users see their Kustomizations stall: flux2 discussion 5403). Doing each POST in a
+// goroutine of its own, as proposed upstream, trades that for goroutines piling up while
+// notification-controller is away. asyncRecorder does neither: the Kubernetes Event is recorded
+// as before (client-go's broadcaster never blocks), and the POST is queued for one sender
+// goroutine, in order. The queue is bounded; when it is full (notification-controller has been
+// unreachable for a while) further POSTs are dropped, counted in
+// eddy_event_posts_dropped_total and logged, and the Kubernetes Events still carry them.
+
+// DefaultEventQueueSize is how many events wait for notification-controller at most.
+const DefaultEventQueueSize = 1024
+
+var eventPostsDropped = prometheus.NewCounter(prometheus.CounterOpts{
+	Name: "eddy_event_posts_dropped_total",
+	Help: "Events not sent to notification-controller because the queue of events waiting for it was full.",
+})
+
+func init() { ctrlmetrics.Registry.MustRegister(eventPostsDropped) }
+
+// asyncRecorder records Kubernetes Events with kube and queues the POST to the events endpoint
+// for post, a recorder without a Kubernetes backend.
+type asyncRecorder struct {
+	kube   events.Recorder
+	post   events.Recorder
+	scheme *runtime.Scheme
+	queue  chan func()
+	log    logr.Logger
+
+	mu      sync.Mutex
+	dropped int // since the last log line about it
+}
+
+// newAsyncRecorder returns the recorder and the sender to run (until its context ends).
+func newAsyncRecorder(log logr.Logger, kube, post events.Recorder, scheme *runtime.Scheme, size int) (*asyncRecorder, func(context.Context)) {
+	r := &asyncRecorder{kube: kube, post: post, scheme: scheme, queue: make(chan func(), size), log: log}
+	return r, r.send
+}
+
+// send POSTs the queued events one at a time until ctx ends; what is still queued then is lost
+// (the Kubernetes Events have it).
+func (r *asyncRecorder) send(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case post := <-r.queue:
+			post()
+		}
+	}
+}
+
+func (r *asyncRecorder) Eventf(object runtime.Object, related runtime.Object, eventtype, reason, action, note string, args ...any) {
+	r.AnnotatedEventf(object, related, nil, eventtype, reason, action, note, args...)
+}
+
+func (r *asyncRecorder) AnnotatedEventf(object runtime.Object, related runtime.Object, annotations map[string]string,
+	eventtype, reason, action, note string, args ...any) {
+	r.kube.AnnotatedEventf(object, related, annotations, eventtype, reason, action, note, args...)
+	// The reconciler goes on changing its object: the POST gets a copy of what it reads now
+	// (the reference and the annotations), and the message formatted now.
+	obj, rel := r.snapshot(object), r.snapshot(related)
+	annotations = maps.Clone(annotations)
+	message := fmt.Sprintf(note, args...)
+	post := func() { r.post.AnnotatedEventf(obj, rel, annotations, eventtype, reason, action, "%s", message) }
+	select {
+	case r.queue <- post:
+	default:
+		r.drop(object)
+	}
+}
+
+func (r *asyncRecorder) drop(object runtime.Object) {
+	eventPostsDropped.Inc()
+	r.mu.Lock()
+	r.dropped++
+	n := r.dropped
+	if n == 1 || n%100 == 0 {
+		r.dropped = 0
+	}
+	r.mu.Unlock()
+	if n == 1 || n%100 == 0 {
+		name := ""
+		if m, err := apimeta.Accessor(object); err == nil {
+			name = m.GetNamespace() + "/" + m.GetName()
+		}
+		r.log.Error(nil, "events queue for notification-controller is full: event not sent (the Kubernetes Event is recorded)",
+			"object", name, "dropped", n, "queue", cap(r.queue))
+	}
+}
+
+// snapshot is what the Flux recorder reads of an object, the kind and metadata, copied: the
+// object reference (kind, API version, name, namespace, uid, resourceVersion) and the
+// annotations, whose event.toolkit.fluxcd.io/ keys become event metadata.
+func (r *asyncRecorder) snapshot(o runtime.Object) runtime.Object {
+	if o == nil {
+		return nil
+	}
+	m, err := apimeta.Accessor(o)
+	gvks, _, kindErr := r.scheme.ObjectKinds(o)
+	if err != nil || kindErr != nil || len(gvks) == 0 {
+		return o.DeepCopyObject()
+	}
+	p := &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{
+		Name: m.GetName(), Namespace: m.GetNamespace(), UID: m.GetUID(), ResourceVersion: m.GetResourceVersion(),
+		Annotations: maps.Clone(m.GetAnnotations()),
+	}}
+	p.SetGroupVersionKind(gvks[0])
+	return p
+}
+
+// newRecorder is the manager's Flux recorder: Kubernetes Events, and with eventsAddr the POST
+// of each event to notification-controller from a queue (asyncRecorder).
+func newRecorder(mgr ctrl.Manager, log logr.Logger, eventsAddr, name string) (events.Recorder, error) {
+	kube, err := events.NewRecorder(log, "", name, events.WithManager(mgr))
+	if err != nil {
+		return nil, err
+	}
+	if eventsAddr == "" {
+		return kube, nil
+	}
+	post, err := events.NewRecorder(log, eventsAddr, name, events.WithScheme(mgr.GetScheme()))
+	if err != nil {
+		return nil, fmt.Errorf("--events-addr: %w", err)
+	}
+	r, send := newAsyncRecorder(log, kube, post, mgr.GetScheme(), DefaultEventQueueSize)
+	if err := mgr.Add(sender(send)); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// sender runs the queue's sender on every replica: a replica that is not the leader records
+// events too (notification-controller's receivers).
+type sender func(context.Context)
+
+func (s sender) Start(ctx context.Context) error { s(ctx); return nil }
+func (s sender) NeedLeaderElection() bool        { return false }
