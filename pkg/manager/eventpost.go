@@ -1,11 +1,12 @@
 package manager
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"sync"
+	"time"
 
+	eventv1 "github.com/fluxcd/pkg/apis/event/v1beta1"
 	"github.com/fluxcd/pkg/runtime/events"
 	"github.com/go-logr/logr"
 	"github.com/prometheus/client_golang/prometheus"
@@ -47,24 +48,52 @@ type asyncRecorder struct {
 	log    logr.Logger
 
 	mu      sync.Mutex
-	dropped int // since the last log line about it
+	dropped int // since the process started
 }
 
-// newAsyncRecorder returns the recorder and the sender to run (until its context ends).
-func newAsyncRecorder(log logr.Logger, kube, post events.Recorder, scheme *runtime.Scheme, size int) (*asyncRecorder, func(context.Context)) {
-	r := &asyncRecorder{kube: kube, post: post, scheme: scheme, queue: make(chan func(), size), log: log}
-	return r, r.send
+// eventDrainTimeout bounds how long a stopping controller goes on posting the events still
+// queued (a POST in flight when it ends is not waited for).
+const eventDrainTimeout = 5 * time.Second
+
+func newAsyncRecorder(log logr.Logger, kube, post events.Recorder, scheme *runtime.Scheme, size int) *asyncRecorder {
+	return &asyncRecorder{kube: kube, post: post, scheme: scheme, queue: make(chan func(), size), log: log}
 }
 
-// send POSTs the queued events one at a time until ctx ends; what is still queued then is lost
-// (the Kubernetes Events have it).
-func (r *asyncRecorder) send(ctx context.Context) {
+// start runs the sender and returns the function that stops it: the events queued by then are
+// still posted, for up to eventDrainTimeout.
+func (r *asyncRecorder) start() (stop func()) {
+	stopping, done := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(done)
+		r.send(stopping, eventDrainTimeout)
+	}()
+	return func() {
+		close(stopping)
+		select {
+		case <-done:
+		case <-time.After(eventDrainTimeout + time.Second):
+		}
+	}
+}
+
+// send POSTs the queued events one at a time, in order, until stopping is closed, then what is
+// still queued for up to drain; what is left after that is lost (the Kubernetes Events have it).
+func (r *asyncRecorder) send(stopping <-chan struct{}, drain time.Duration) {
 	for {
 		select {
-		case <-ctx.Done():
-			return
 		case post := <-r.queue:
 			post()
+		case <-stopping:
+			deadline := time.Now().Add(drain)
+			for time.Now().Before(deadline) {
+				select {
+				case post := <-r.queue:
+					post()
+				default:
+					return
+				}
+			}
+			return
 		}
 	}
 }
@@ -76,6 +105,9 @@ func (r *asyncRecorder) Eventf(object runtime.Object, related runtime.Object, ev
 func (r *asyncRecorder) AnnotatedEventf(object runtime.Object, related runtime.Object, annotations map[string]string,
 	eventtype, reason, action, note string, args ...any) {
 	r.kube.AnnotatedEventf(object, related, annotations, eventtype, reason, action, note, args...)
+	if eventtype == eventv1.EventTypeTrace {
+		return // Kubernetes Events only, as the Flux recorder does
+	}
 	// The reconciler goes on changing its object: the POST gets a copy of what it reads now
 	// (the reference and the annotations), and the message formatted now.
 	obj, rel := r.snapshot(object), r.snapshot(related)
@@ -89,14 +121,12 @@ func (r *asyncRecorder) AnnotatedEventf(object runtime.Object, related runtime.O
 	}
 }
 
+// drop counts an event the queue had no room for, and logs the first and every hundredth.
 func (r *asyncRecorder) drop(object runtime.Object) {
 	eventPostsDropped.Inc()
 	r.mu.Lock()
 	r.dropped++
 	n := r.dropped
-	if n == 1 || n%100 == 0 {
-		r.dropped = 0
-	}
 	r.mu.Unlock()
 	if n == 1 || n%100 == 0 {
 		name := ""
@@ -104,7 +134,7 @@ func (r *asyncRecorder) drop(object runtime.Object) {
 			name = m.GetNamespace() + "/" + m.GetName()
 		}
 		r.log.Error(nil, "events queue for notification-controller is full: event not sent (the Kubernetes Event is recorded)",
-			"object", name, "dropped", n, "queue", cap(r.queue))
+			"object", name, "droppedSinceStart", n, "queue", cap(r.queue))
 	}
 }
 
@@ -129,29 +159,20 @@ func (r *asyncRecorder) snapshot(o runtime.Object) runtime.Object {
 }
 
 // newRecorder is the manager's Flux recorder: Kubernetes Events, and with eventsAddr the POST
-// of each event to notification-controller from a queue (asyncRecorder).
-func newRecorder(mgr ctrl.Manager, log logr.Logger, eventsAddr, name string) (events.Recorder, error) {
+// of each event to notification-controller from a queue (asyncRecorder, returned too: its sender
+// is run by Runtime.Start).
+func newRecorder(mgr ctrl.Manager, log logr.Logger, eventsAddr, name string) (events.Recorder, *asyncRecorder, error) {
 	kube, err := events.NewRecorder(log, "", name, events.WithManager(mgr))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if eventsAddr == "" {
-		return kube, nil
+		return kube, nil, nil
 	}
 	post, err := events.NewRecorder(log, eventsAddr, name, events.WithScheme(mgr.GetScheme()))
 	if err != nil {
-		return nil, fmt.Errorf("--events-addr: %w", err)
+		return nil, nil, fmt.Errorf("--events-addr: %w", err)
 	}
-	r, send := newAsyncRecorder(log, kube, post, mgr.GetScheme(), DefaultEventQueueSize)
-	if err := mgr.Add(sender(send)); err != nil {
-		return nil, err
-	}
-	return r, nil
+	r := newAsyncRecorder(log, kube, post, mgr.GetScheme(), DefaultEventQueueSize)
+	return r, r, nil
 }
-
-// sender runs the queue's sender on every replica: a replica that is not the leader records
-// events too (notification-controller's receivers).
-type sender func(context.Context)
-
-func (s sender) Start(ctx context.Context) error { s(ctx); return nil }
-func (s sender) NeedLeaderElection() bool        { return false }

@@ -1,7 +1,6 @@
 package manager
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -64,8 +63,8 @@ func (e *eventEndpoint) events() []eventv1.Event {
 }
 
 // startAsyncRecorder returns an asyncRecorder posting to url with a queue of size, its sender
-// running until the test ends, and the fake Kubernetes recorder behind it.
-func startAsyncRecorder(t *testing.T, url string, size int) (*asyncRecorder, *record.FakeRecorder) {
+// running until the test ends or stop is called, and the fake Kubernetes recorder behind it.
+func startAsyncRecorder(t *testing.T, url string, size int) (_ *asyncRecorder, _ *record.FakeRecorder, stop func()) {
 	scheme := clientgoscheme.Scheme
 	log := testr.New(t) // the Flux recorder asks its logger's sink for the trace level
 	fake := record.NewFakeRecorder(100)
@@ -77,12 +76,12 @@ func startAsyncRecorder(t *testing.T, url string, size int) (*asyncRecorder, *re
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, send := newAsyncRecorder(log, kube, post, scheme, size)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { send(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return r, fake
+	r := newAsyncRecorder(log, kube, post, scheme, size)
+	var once sync.Once
+	stopSender := r.start()
+	stop = func() { once.Do(stopSender) }
+	t.Cleanup(stop)
+	return r, fake, stop
 }
 
 func configMapObject(rev string) *corev1.ConfigMap {
@@ -91,16 +90,18 @@ func configMapObject(rev string) *corev1.ConfigMap {
 }
 
 // TestAsyncRecorder_DoesNotWaitForTheEndpoint: recording an event returns while the events
-// endpoint has not answered; the endpoint then gets every event, in order, as the object was
-// when it was recorded, and the Kubernetes Event was recorded at once.
+// endpoint has not answered; the endpoint then gets every event but traces, in order, as the
+// object was when it was recorded, and the Kubernetes Events were recorded at once.
 func TestAsyncRecorder_DoesNotWaitForTheEndpoint(t *testing.T) {
 	g := NewWithT(t)
 	endpoint := newEventEndpoint(t)
-	r, fake := startAsyncRecorder(t, endpoint.url, 8)
+	r, fake, _ := startAsyncRecorder(t, endpoint.url, 8)
 	obj := configMapObject("main@sha1:1111")
 
 	recorded := make(chan struct{})
 	go func() {
+		// A trace event is a Kubernetes Event only, as with the Flux recorder.
+		r.Eventf(obj, nil, eventv1.EventTypeTrace, "Traced", "Traced", "not posted")
 		for i, reason := range []string{"First", "Second", "Third"} {
 			r.AnnotatedEventf(obj, nil, map[string]string{"index": string(rune('0' + i))}, corev1.EventTypeNormal, reason, reason, "event %d of %s", i, "three")
 		}
@@ -109,7 +110,7 @@ func TestAsyncRecorder_DoesNotWaitForTheEndpoint(t *testing.T) {
 	g.Eventually(recorded, 10*time.Second).Should(BeClosed(), "recording waited for the endpoint")
 	g.Eventually(endpoint.arrived, 10*time.Second).Should(Receive(), "the first POST was sent")
 	g.Expect(endpoint.events()).To(BeEmpty(), "nothing answered yet")
-	g.Expect(fake.Events).To(HaveLen(3), "the Kubernetes Events are recorded at once")
+	g.Expect(fake.Events).To(HaveLen(4), "the Kubernetes Events are recorded at once")
 
 	// The reconciler goes on with its object.
 	obj.Annotations[eventv1.Group+"/revision"] = "main@sha1:2222"
@@ -135,7 +136,7 @@ func TestAsyncRecorder_DoesNotWaitForTheEndpoint(t *testing.T) {
 func TestAsyncRecorder_FullQueueDrops(t *testing.T) {
 	g := NewWithT(t)
 	endpoint := newEventEndpoint(t)
-	r, fake := startAsyncRecorder(t, endpoint.url, 2)
+	r, fake, _ := startAsyncRecorder(t, endpoint.url, 2)
 	obj := configMapObject("main@sha1:1111")
 	before := testutil.ToFloat64(eventPostsDropped)
 
@@ -155,4 +156,26 @@ func TestAsyncRecorder_FullQueueDrops(t *testing.T) {
 	}
 	g.Expect(messages).To(Equal([]string{"sent, waiting for an answer", "event 0", "event 1"}))
 	g.Expect(r.queue).To(BeEmpty())
+}
+
+// TestAsyncRecorder_StopPostsWhatIsQueued: a stopping controller (Runtime.Start, once the
+// manager has stopped) still posts the events its reconcilers recorded, in order.
+func TestAsyncRecorder_StopPostsWhatIsQueued(t *testing.T) {
+	g := NewWithT(t)
+	endpoint := newEventEndpoint(t)
+	r, _, stop := startAsyncRecorder(t, endpoint.url, 8)
+	obj := configMapObject("main@sha1:1111")
+	for i := range 3 {
+		r.Eventf(obj, nil, corev1.EventTypeNormal, "Recorded", "Recorded", "event %d", i)
+	}
+	g.Eventually(endpoint.arrived, 10*time.Second).Should(Receive(), "the first POST is in flight")
+	stopped := make(chan struct{})
+	go func() { stop(); close(stopped) }()
+	close(endpoint.release)
+	g.Eventually(stopped, 10*time.Second).Should(BeClosed())
+	var messages []string
+	for _, ev := range endpoint.events() {
+		messages = append(messages, ev.Message)
+	}
+	g.Expect(messages).To(Equal([]string{"event 0", "event 1", "event 2"}))
 }

@@ -51,6 +51,7 @@ type Runtime struct {
 	Watch       controller.WatchOptions
 
 	broadcaster record.EventBroadcaster // stopped by Start once the manager has stopped
+	events      *asyncRecorder          // its sender runs from Start until the manager has stopped
 }
 
 // New sets up logging and builds the manager for cfg from the shared options. It starts nothing.
@@ -113,11 +114,11 @@ func New(cfg Config, o Options) (_ *Runtime, err error) {
 		return nil, err
 	}
 
-	recorder, err := newRecorder(mgr, log.WithName("events"), o.EventsAddr, cfg.Name)
+	recorder, queued, err := newRecorder(mgr, log.WithName("events"), o.EventsAddr, cfg.Name)
 	if err != nil {
 		return nil, err
 	}
-	return &Runtime{Manager: mgr, Log: log, Recorder: recorder, broadcaster: broadcaster}, nil
+	return &Runtime{Manager: mgr, Log: log, Recorder: recorder, broadcaster: broadcaster, events: queued}, nil
 }
 
 // Start runs the manager until ctx is cancelled (SIGTERM/SIGINT in the binaries).
@@ -126,6 +127,10 @@ func (r *Runtime) Start(ctx context.Context) error {
 	if r.broadcaster != nil {
 		// After the manager, whose runnables may still record events while they stop.
 		defer r.broadcaster.Shutdown()
+	}
+	if r.events != nil {
+		// Also after the manager: the events its reconcilers record while they stop are posted.
+		defer r.events.start()()
 	}
 	if err := r.Manager.Start(ctx); err != nil {
 		return fmt.Errorf("running the manager: %w", err)
