@@ -98,6 +98,7 @@ func (m *Manager) splitDirect(objs []*unstructured.Unstructured, force, ignore b
 			d = v.(directInfo)
 		} else if !m.validated {
 			d, ok = m.cachedDirect(o)
+			d.fromCache = true
 		}
 		if !ok || force || ignore || !m.lastStage(o) {
 			rest = append(rest, o)
@@ -127,16 +128,18 @@ func (m *Manager) ValidatedByApply(objs []*unstructured.Unstructured, force bool
 	if len(objs) != 1 || force || len(ignore) > 0 || m.validated {
 		return false
 	}
+	// cachedDirect refuses any per-object policy, the exclusions (reconcile: disabled, ssa:
+	// Ignore) included.
 	o := objs[0]
-	if ssautils.AnyInMetadata(o, exclusions) || !m.lastStage(o) {
+	if !m.lastStage(o) {
 		return false
 	}
 	d, ok := m.cachedDirect(o)
 	if !ok {
 		return false
 	}
-	// Not fromCache: a failed apply is reported as it is, and the caller validates.
-	d.fromCache = false
+	// Stored as a dry-run's note, not fromCache: a failed apply is reported as it is, and the
+	// caller validates.
 	m.direct.Store(o, d)
 	return true
 }
@@ -161,7 +164,7 @@ func (m *Manager) cachedDirect(o *unstructured.Unstructured) (directInfo, bool) 
 	if md.Labels[kustomizev1.NameLabel] != m.owner.Name || md.Labels[kustomizev1.NamespaceLabel] != m.owner.Namespace {
 		return directInfo{}, false
 	}
-	return directInfo{resourceVersion: md.ResourceVersion, fromCache: true}, true
+	return directInfo{resourceVersion: md.ResourceVersion}, true
 }
 
 // applyDirect applies objs concurrently (bounded by --concurrent-ssa), one request each.
@@ -169,6 +172,13 @@ func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstruct
 	entries := make([]*ssa.ChangeSetEntry, len(objs))
 	var mu sync.Mutex
 	var firstErr error
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(m.opts.Concurrency)
 	for i, o := range objs {
@@ -178,20 +188,14 @@ func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstruct
 				// As if the shortcut had not been taken: the staged apply dry-runs the object,
 				// recreates it if spec.force allows, and words the failure as it always does.
 				entry, err := m.rm.Apply(gctx, o, opts)
-				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
+				if err != nil {
+					fail(err)
 				}
-				mu.Unlock()
 				entries[i] = entry
 				return nil
 			}
 			if err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = fmt.Errorf("%s apply failed: %w", ssautils.FmtUnstructured(o), err)
-				}
-				mu.Unlock()
+				fail(fmt.Errorf("%s apply failed: %w", ssautils.FmtUnstructured(o), err))
 				return nil
 			}
 			action := ssa.UnchangedAction
@@ -201,11 +205,7 @@ func (m *Manager) applyDirect(ctx context.Context, objs []*unstructured.Unstruct
 				// as on any takeover (a few more requests, only for such objects).
 				action = ssa.ConfiguredAction
 				if _, err := m.rm.Apply(gctx, o, opts); err != nil {
-					mu.Lock()
-					if firstErr == nil {
-						firstErr = err
-					}
-					mu.Unlock()
+					fail(err)
 				}
 			case info[i].resourceVersion == "":
 				action = ssa.CreatedAction
