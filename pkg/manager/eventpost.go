@@ -3,7 +3,7 @@ package manager
 import (
 	"fmt"
 	"maps"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	eventv1 "github.com/fluxcd/pkg/apis/event/v1beta1"
@@ -47,8 +47,7 @@ type asyncRecorder struct {
 	queue  chan func()
 	log    logr.Logger
 
-	mu      sync.Mutex
-	dropped int // since the process started
+	dropped atomic.Int64 // since the process started
 }
 
 // eventDrainTimeout bounds how long a stopping controller goes on posting the events still
@@ -124,11 +123,7 @@ func (r *asyncRecorder) AnnotatedEventf(object runtime.Object, related runtime.O
 // drop counts an event the queue had no room for, and logs the first and every hundredth.
 func (r *asyncRecorder) drop(object runtime.Object) {
 	eventPostsDropped.Inc()
-	r.mu.Lock()
-	r.dropped++
-	n := r.dropped
-	r.mu.Unlock()
-	if n == 1 || n%100 == 0 {
+	if n := r.dropped.Add(1); n == 1 || n%100 == 0 {
 		name := ""
 		if m, err := apimeta.Accessor(object); err == nil {
 			name = m.GetNamespace() + "/" + m.GetName()

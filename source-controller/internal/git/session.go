@@ -75,6 +75,15 @@ func (c *sessionCache) put(key string, s *sharedSession) {
 	c.sessions[key] = s
 }
 
+// remove takes s out of the cache, if it is still there for key.
+func (c *sessionCache) remove(key string, s *sharedSession) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.sessions[key] == s {
+		delete(c.sessions, key)
+	}
+}
+
 // reusingTransport wraps a go-git transport; its upload-pack sessions are opened on first use,
 // when the context says whether an advertised session can be reused.
 type reusingTransport struct {
@@ -171,10 +180,6 @@ func (s *lazySession) own() {
 	if s.cache == nil {
 		return
 	}
-	s.cache.mu.Lock()
-	if s.cache.sessions[s.key] == s.cached {
-		delete(s.cache.sessions, s.key)
-	}
-	s.cache.mu.Unlock()
+	s.cache.remove(s.key, s.cached)
 	s.cache, s.cached = nil, nil
 }
