@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -77,6 +78,9 @@ func startBench(ctx context.Context, o options, logf func(string, ...any)) (*ben
 	}
 	// The harness must not be the bottleneck: no client-side rate limit.
 	cfg.QPS, cfg.Burst = -1, -1
+	// The API server's warnings (a finalizer name without a path, from the floors that create
+	// Kustomizations carrying Flux's finalizer) are printed once each, in the harness's log.
+	cfg.WarningHandler = rest.NewWarningWriter(os.Stderr, rest.WarningWriterOptions{Deduplicate: true})
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{clientgoscheme.AddToScheme,
 		sourcev1.AddToScheme, kustomizev1.AddToScheme, notifv1.AddToScheme} {
