@@ -11,10 +11,14 @@
 // rewrites the "Issue 7 harness" section of docs/benchmarks.md (between marker comments).
 //
 // Waiting never polls a whole namespace: the harness lists once and follows a watch
-// (watchcount.go), so that it does not load the API server it measures. Each workload that has
+// (watchcount.go), so that it does not load the API server it measures, and checks only the
+// object each event names, so that it does not take the cores from what it measures. Each workload that has
 // one is compared with a floor (floor.go): the same requests sent by the harness alone.
 // Workload 4 runs at 100 and 1,000 units by default (--units), the large size --large-runs
-// times; it also reports the CPU time of every process the harness started. Workload 5 splits
+// times; it also reports the CPU time of every process the harness started, and has a second
+// floor (floor_kustomizations.go): the same objects plus the writes no controller serving
+// Flux's Kustomization API can skip (the user's create, the finalizer's write, one status
+// write per Kustomization). Workload 5 splits
 // each commit's latency at what a watch of the GitRepository shows (the reconcile request, then
 // the artifact) and sets the source stage beside a Git floor: the harness's own shallow clone of
 // the commit with go-git, one ref advertisement and one fetch (stages.go). Workload 7
@@ -23,6 +27,6 @@
 //
 // Files: main.go (flags, run order), env.go (environment, clients, /proc), metrics.go
 // (apiserver_request_total, /proc readings), gitrepo.go (repositories and commits),
-// workload_*.go (one file per workload), floor.go (the floors), stages.go (workload 5's stages
+// workload_*.go (one file per workload), floor.go and floor_kustomizations.go (the floors), stages.go (workload 5's stages
 // and Git floor), watchcount.go (waiting on a watch), stats.go and report.go (pure summaries and the Markdown section; unit-tested).
 package main

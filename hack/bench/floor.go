@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	"golang.org/x/sync/errgroup"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -76,40 +77,108 @@ func eachConcurrently[T any](ctx context.Context, items []T, send func(context.C
 	return g.Wait()
 }
 
+// noopFloors are the floors of a no-op reconcile requested by annotation (noopFloor).
+type noopFloors struct {
+	both  []time.Duration // the annotation and the status write, back to back, from the first's start
+	ack   []time.Duration // the status write alone
+	react []time.Duration // from the stored annotation to the status written by a watch of the harness
+}
+
 // noopFloor measures the two writes every no-op reconcile requested by annotation needs: the
 // annotation itself and the status that acknowledges it. The harness sends both, back to back,
 // to a suspended copy of k that carries k's status (so the same inventory): the least any
 // controller could take, with no watch delay and no work in between. ack is the second write
-// alone, the floor of the reconcile once the request is stored.
-func (b *bench) noopFloor(ctx context.Context, k *kustomizev1.Kustomization) (both, ack []time.Duration, err error) {
+// alone, the floor of the reconcile once the request is stored. react adds what a controller
+// cannot skip either: learning of the request from a watch. A watch of the harness, opened
+// before the annotation is written, answers it with the status write at once; the time runs
+// from the annotation's answer, as the reconcile's does, to the status seen on another watch.
+func (b *bench) noopFloor(ctx context.Context, k *kustomizev1.Kustomization) (noopFloors, error) {
+	var f noopFloors
 	cp := &kustomizev1.Kustomization{ObjectMeta: metav1.ObjectMeta{Namespace: k.Namespace, Name: k.Name + "-floor"}, Spec: *k.Spec.DeepCopy()}
 	cp.Spec.Suspend = true
 	if err := b.c.Create(ctx, cp); err != nil {
-		return nil, nil, fmt.Errorf("no-op floor: %w", err)
+		return f, fmt.Errorf("no-op floor: %w", err)
 	}
 	status := map[string]any{"status": k.Status}
 	raw, err := json.Marshal(status)
 	if err != nil {
-		return nil, nil, err
+		return f, err
 	}
 	if err := b.c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, raw)); err != nil {
-		return nil, nil, fmt.Errorf("no-op floor: copying the status: %w", err)
+		return f, fmt.Errorf("no-op floor: copying the status: %w", err)
 	}
 	for range b.opts.noops {
 		start := time.Now()
 		token, err := b.requestReconcile(ctx, cp)
 		if err != nil {
-			return nil, nil, err
+			return f, err
 		}
 		stored := time.Now()
-		patch := fmt.Appendf(nil, `{"status":{"lastHandledReconcileAt":%q}}`, token)
-		if err := b.c.Status().Patch(ctx, cp, client.RawPatch(types.MergePatchType, patch)); err != nil {
-			return nil, nil, fmt.Errorf("no-op floor: %w", err)
+		if err := b.acknowledge(ctx, cp, token); err != nil {
+			return f, fmt.Errorf("no-op floor: %w", err)
 		}
-		both = append(both, time.Since(start))
-		ack = append(ack, time.Since(stored))
+		f.both = append(f.both, time.Since(start))
+		f.ack = append(f.ack, time.Since(stored))
+
+		d, err := b.reactiveNoop(ctx, cp)
+		if err != nil {
+			return f, fmt.Errorf("no-op floor with a watch: %w", err)
+		}
+		f.react = append(f.react, d)
 	}
-	return both, ack, nil
+	return f, nil
+}
+
+// acknowledge writes token as k's status.lastHandledReconcileAt.
+func (b *bench) acknowledge(ctx context.Context, k client.Object, token string) error {
+	patch := fmt.Appendf(nil, `{"status":{"lastHandledReconcileAt":%q}}`, token)
+	return b.c.Status().Patch(ctx, k, client.RawPatch(types.MergePatchType, patch))
+}
+
+// reactiveNoop is one sample of the floor with a watch: a goroutine of the harness watches cp and
+// acknowledges the first reconcile request it sees, while the harness writes the request and
+// waits, on a watch of its own, for the acknowledgement.
+func (b *bench) reactiveNoop(ctx context.Context, cp *kustomizev1.Kustomization) (time.Duration, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	react, err := b.watchKustomization(ctx, cp)
+	if err != nil {
+		return 0, err
+	}
+	observe, err := b.watchKustomization(ctx, cp)
+	if err != nil {
+		react.Stop()
+		return 0, err
+	}
+	reacted := make(chan error, 1)
+	go func() {
+		defer react.Stop()
+		for ev := range react.ResultChan() {
+			got, ok := ev.Object.(*kustomizev1.Kustomization)
+			if !ok {
+				continue
+			}
+			if v := got.GetAnnotations()[meta.ReconcileRequestAnnotation]; v != "" && v != got.Status.LastHandledReconcileAt {
+				reacted <- b.acknowledge(ctx, got, v)
+				return
+			}
+		}
+		reacted <- fmt.Errorf("the watch closed before the request was seen")
+	}()
+	token, err := b.requestReconcile(ctx, cp)
+	if err != nil {
+		observe.Stop()
+		return 0, err
+	}
+	stored := time.Now()
+	if err := waitWatch(ctx, observe, time.Minute, cp, func() bool { return cp.Status.LastHandledReconcileAt == token }); err != nil {
+		return 0, err
+	}
+	d := time.Since(stored)
+	if err := <-reacted; err != nil {
+		return 0, err
+	}
+	return d, nil
 }
 
 // watchKustomization opens a watch on k alone, from its current resourceVersion, so that every

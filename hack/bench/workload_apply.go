@@ -26,6 +26,7 @@ type applyRun struct {
 	noopStored   []time.Duration    // from the annotation write's answer: the request is stored
 	noopFloor    []time.Duration    // the two writes of a no-op, sent by the harness (floor.go)
 	ackFloor     []time.Duration    // the second of them alone: the status write a reconcile needs
+	reactFloor   []time.Duration    // the status write made by a watch of the harness (floor.go)
 	noopPerObj   []float64          // ConfigMap requests per object, all verbs
 	noopStatus   []float64          // status writes per no-op reconcile
 	drift        time.Duration
@@ -162,9 +163,11 @@ func (b *bench) applyOnce(ctx context.Context, r *repo, rev string, size int) (r
 		run.noopPerObj = append(run.noopPerObj, total(d.byVerb("configmaps", ""))/float64(size))
 		run.noopStatus = append(run.noopStatus, d.statusWrites())
 	}
-	if run.noopFloor, run.ackFloor, err = b.noopFloor(ctx, k); err != nil {
+	floors, err := b.noopFloor(ctx, k)
+	if err != nil {
 		return run, err
 	}
+	run.noopFloor, run.ackFloor, run.reactFloor = floors.both, floors.ack, floors.react
 
 	// Drift: another client edits an object; poll until the controller restores it.
 	run.drift, run.driftOK, err = b.drift(ctx, ns, "cm-00007", "value-7")
@@ -273,8 +276,8 @@ func applyTables(results map[int][]applyRun, sizes []int, peak map[string]float6
 		if len(runs) == 0 {
 			continue
 		}
-		var firstRatio, noopRatio sample
-		var first, floor, firstReq, firstStatus, noop, noopStored, noopFloor, ackFloor, noopReq, noopStatus, drift sample
+		var firstRatio, noopRatio, reactRatio sample
+		var first, floor, firstReq, firstStatus, noop, noopStored, noopFloor, ackFloor, reactFloor, noopReq, noopStatus, drift sample
 		verbs := map[string]float64{}
 		corrected := 0
 		for _, r := range runs {
@@ -282,6 +285,8 @@ func applyTables(results map[int][]applyRun, sizes []int, peak map[string]float6
 			floor = append(floor, r.floor.Seconds())
 			firstRatio = append(firstRatio, r.firstApply.Seconds()/r.floor.Seconds())
 			noopRatio = append(noopRatio, durations(r.noopStored).median()/durations(r.ackFloor).median())
+			reactRatio = append(reactRatio, durations(r.noopStored).median()/durations(r.reactFloor).median())
+			reactFloor = append(reactFloor, durations(r.reactFloor)...)
 			firstReq = append(firstReq, total(r.firstPerObj))
 			firstStatus = append(firstStatus, r.firstStatus)
 			noop = append(noop, durations(r.noops)...)
@@ -319,6 +324,8 @@ func applyTables(results map[int][]applyRun, sizes []int, peak map[string]float6
 		t1.add(ns, "no-op reconcile (requestedAt stored → lastHandledReconcileAt seen)", noopStored.spread(seconds), a, v)
 		t1.add(ns, "floor: the harness writes lastHandledReconcileAt to a suspended copy", ackFloor.spread(seconds), "", "")
 		t1.add(ns, "no-op reconcile ÷ floor, medians of each run", noopRatio.spread(count), "", "")
+		t1.add(ns, "floor with a watch: a watch of the harness answers requestedAt with lastHandledReconcileAt (stored → seen)", reactFloor.spread(seconds), "", "")
+		t1.add(ns, "no-op reconcile ÷ floor with a watch, medians of each run", reactRatio.spread(count), "", "")
 		t1.add(ns, "no-op round trip (requestedAt write sent → lastHandledReconcileAt seen)", noop.spread(seconds), "", "")
 		t1.add(ns, "floor: the harness writes requestedAt, then lastHandledReconcileAt, to a suspended copy", noopFloor.spread(seconds), "", "")
 		a, v = tgt("0", noopReq.median(), exactly(0))
@@ -338,7 +345,7 @@ func applyTables(results map[int][]applyRun, sizes []int, peak map[string]float6
 	t1.notes = []string{
 		"requests: increase of kube-apiserver apiserver_request_total (all clients) for resource configmaps, divided by N; the harness sends none during the measured window; status writes: PATCH/PUT/APPLY on kustomizations/status",
 		"times are wall clock seen by the harness, on a watch of the Kustomization: first apply from its creation until Ready at the revision; no-op reconcile from the answer to the harness's annotation write (the request is stored) until lastHandledReconcileAt, and its round trip from the start of that write",
-		"floors: what the API server on this machine allows, the same requests sent by the harness alone (hack/bench/floor.go)",
+		"floors: what the API server on this machine allows, the same requests sent by the harness alone (hack/bench/floor.go); the floor with a watch is a controller that does nothing but answer: a goroutine of the harness, watching the suspended copy, writes lastHandledReconcileAt as soon as it sees requestedAt",
 		"CPU seconds: utime+stime from /proc of the harness (bench) and of each process it started, over the measured interval",
 	}
 	t2.notes = []string{"a run that is not corrected within the timeout counts as a miss; the median is then not reported"}
