@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/fluxcd/pkg/apis/meta"
@@ -12,11 +11,9 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/yaml"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 )
@@ -52,11 +49,14 @@ func (b *bench) applyFloor(ctx context.Context, size int) (time.Duration, map[st
 	return time.Since(start), cpuDelta(cpu, childCPU()), nil
 }
 
-// applyAll server-side-applies objs, floorConcurrency at a time, as the harness's field owner.
+// applyAll server-side-applies objs, floorConcurrency at a time (applyOne).
 func (b *bench) applyAll(ctx context.Context, objs []client.Object) error {
-	return eachConcurrently(ctx, objs, func(ctx context.Context, o client.Object) error {
-		return b.c.Patch(ctx, o, client.Apply, client.ForceOwnership, client.FieldOwner("bench-floor"))
-	})
+	return eachConcurrently(ctx, objs, b.applyOne)
+}
+
+// applyOne server-side-applies o as the harness's field owner.
+func (b *bench) applyOne(ctx context.Context, o client.Object) error {
+	return b.c.Patch(ctx, o, client.Apply, client.ForceOwnership, client.FieldOwner("bench-floor"))
 }
 
 // createAll creates objs, floorConcurrency at a time: the workloads create their
@@ -226,14 +226,11 @@ func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, map[st
 	defer b.dropNamespace(ctx, ns)
 	var objs []client.Object
 	for i := range units {
-		for _, doc := range strings.Split(unitManifests(fmt.Sprintf("unit-%04d", i)), "\n---\n") {
-			u := &unstructured.Unstructured{}
-			if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
-				return 0, nil, err
-			}
-			u.SetNamespace(ns)
-			objs = append(objs, u)
+		unit, err := unitObjects(ns, fmt.Sprintf("unit-%04d", i))
+		if err != nil {
+			return 0, nil, err
 		}
+		objs = append(objs, unit...)
 	}
 	cpu := childCPU()
 	start := time.Now()
@@ -243,7 +240,7 @@ func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, map[st
 	err = b.waitCount(ctx, &appsv1.DeploymentList{}, ns, units, 15*time.Minute,
 		func(obj client.Object) bool {
 			d := obj.(*appsv1.Deployment)
-			return d.Status.ObservedGeneration == d.Generation && deploymentAvailable(*d)
+			return deploymentAvailable(*d)
 		},
 		func(obj client.Object) string { return obj.GetName() })
 	if err != nil {
@@ -253,7 +250,12 @@ func (b *bench) waitFloor(ctx context.Context, units int) (time.Duration, map[st
 	return time.Since(start), cpuDelta(cpu, childCPU()), nil
 }
 
+// deploymentAvailable reports whether kube-controller-manager has seen d's latest spec and
+// reports it Available.
 func deploymentAvailable(d appsv1.Deployment) bool {
+	if d.Status.ObservedGeneration != d.Generation {
+		return false
+	}
 	for _, c := range d.Status.Conditions {
 		if c.Type == appsv1.DeploymentAvailable {
 			return c.Status == corev1.ConditionTrue

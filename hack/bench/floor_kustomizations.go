@@ -8,13 +8,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/fluxcd/pkg/apis/meta"
 	"golang.org/x/sync/errgroup"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/yaml"
 
 	kustomizev1 "github.com/eddy-gitops/eddy/api/kustomize/v1"
 )
@@ -50,13 +49,8 @@ func (b *bench) waitFloorWithKustomizations(ctx context.Context, units int, rev 
 		k.Finalizers = []string{kustomizev1.KustomizationFinalizer}
 		all[i].k = k
 		byName[name] = i
-		for _, doc := range strings.Split(unitManifests(name), "\n---\n") {
-			u := &unstructured.Unstructured{}
-			if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
-				return 0, nil, err
-			}
-			u.SetNamespace(ns)
-			all[i].objs = append(all[i].objs, u)
+		if all[i].objs, err = unitObjects(ns, name); err != nil {
+			return 0, nil, err
 		}
 	}
 
@@ -86,7 +80,7 @@ func (b *bench) waitFloorWithKustomizations(ctx context.Context, units int, rev 
 		return b.waitCount(gctx, &appsv1.DeploymentList{}, ns, units, 15*time.Minute,
 			func(obj client.Object) bool {
 				d := obj.(*appsv1.Deployment)
-				ok := d.Status.ObservedGeneration == d.Generation && deploymentAvailable(*d)
+				ok := deploymentAvailable(*d)
 				if i, known := byName[d.Name]; ok && known {
 					mark(i, false)
 				}
@@ -104,7 +98,7 @@ func (b *bench) waitFloorWithKustomizations(ctx context.Context, units int, rev 
 				return err
 			}
 			for _, o := range u.objs {
-				if err := b.c.Patch(ctx, o, client.Apply, client.ForceOwnership, client.FieldOwner("bench-floor")); err != nil {
+				if err := b.applyOne(ctx, o); err != nil {
 					return err
 				}
 			}
@@ -154,7 +148,7 @@ func readyStatusPatch(k *kustomizev1.Kustomization, objs []client.Object, rev st
 		"lastAttemptedRevision": rev,
 		"lastAppliedRevision":   rev,
 		"conditions": []metav1.Condition{{
-			Type: "Ready", Status: metav1.ConditionTrue, Reason: "ReconciliationSucceeded",
+			Type: meta.ReadyCondition, Status: metav1.ConditionTrue, Reason: meta.ReconciliationSucceededReason,
 			Message: "Applied revision: " + rev, ObservedGeneration: k.Generation,
 			LastTransitionTime: metav1.Now(),
 		}},

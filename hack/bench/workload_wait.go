@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/yaml"
 )
 
 // unitManifests is one unit of workload 4: a Deployment scaled to zero (Available without a
@@ -52,6 +55,20 @@ metadata:
 data:
   key: value
 `, name)
+}
+
+// unitObjects are the objects of one unit of workload 4 (unitManifests), in namespace ns.
+func unitObjects(ns, name string) ([]client.Object, error) {
+	var objs []client.Object
+	for _, doc := range strings.Split(unitManifests(name), "\n---\n") {
+		u := &unstructured.Unstructured{}
+		if err := yaml.Unmarshal([]byte(doc), &u.Object); err != nil {
+			return nil, err
+		}
+		u.SetNamespace(ns)
+		objs = append(objs, u)
+	}
+	return objs, nil
 }
 
 // waitRun is one run of workload 4.
